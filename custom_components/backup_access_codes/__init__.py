@@ -1,0 +1,96 @@
+"""Backup Access Codes: a guest always gets a working door code."""
+
+from __future__ import annotations
+
+from homeassistant.config_entries import ConfigEntry
+from homeassistant.const import Platform
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import config_validation as cv
+from homeassistant.helpers.device import async_entity_id_to_device_id
+from homeassistant.helpers.helper_integration import async_handle_source_entity_changes
+from homeassistant.helpers.typing import ConfigType
+
+from .const import CONF_LOCK_ENTITY_ID, DOMAIN
+from .coordinator import LockCoordinator, remove_repairs
+from .providers import create_provider
+from .services import async_setup_services
+from .store import DATA_STORAGE, StateStorage
+
+PLATFORMS = (Platform.BINARY_SENSOR, Platform.SENSOR)
+CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
+
+type BackupAccessCodesConfigEntry = ConfigEntry[LockCoordinator]
+
+
+async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
+    """Load the stored pools and grants, and register the actions."""
+    storage = StateStorage(hass)
+    await storage.async_load()
+    hass.data[DATA_STORAGE] = storage
+    async_setup_services(hass)
+    return True
+
+
+async def async_setup_entry(
+    hass: HomeAssistant, entry: BackupAccessCodesConfigEntry
+) -> bool:
+    """Set up one lock."""
+    lock_entity_id: str = entry.data[CONF_LOCK_ENTITY_ID]
+    coordinator = LockCoordinator(
+        hass,
+        entry,
+        hass.data[DATA_STORAGE],
+        create_provider(hass, lock_entity_id, entry.data),
+    )
+    entry.runtime_data = coordinator
+
+    def follow_renamed_lock(new_entity_id: str) -> None:
+        hass.config_entries.async_update_entry(
+            entry, data={**entry.data, CONF_LOCK_ENTITY_ID: new_entity_id}
+        )
+        hass.config_entries.async_schedule_reload(entry.entry_id)
+
+    entry.async_on_unload(
+        async_handle_source_entity_changes(
+            hass,
+            helper_config_entry_id=entry.entry_id,
+            set_source_entity_id_or_uuid=follow_renamed_lock,
+            source_device_id=async_entity_id_to_device_id(hass, lock_entity_id),
+            source_entity_id_or_uuid=lock_entity_id,
+        )
+    )
+    await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
+    entry.async_on_unload(entry.add_update_listener(_async_options_updated))
+    coordinator.async_start()
+    return True
+
+
+async def _async_options_updated(
+    hass: HomeAssistant, entry: BackupAccessCodesConfigEntry
+) -> None:
+    """Apply new options by reloading the lock."""
+    await hass.config_entries.async_reload(entry.entry_id)
+
+
+async def async_unload_entry(
+    hass: HomeAssistant, entry: BackupAccessCodesConfigEntry
+) -> bool:
+    """Unload one lock; its state stays stored."""
+    unloaded = await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
+    if unloaded:
+        await hass.data[DATA_STORAGE].async_save()
+    return unloaded
+
+
+async def async_remove_entry(
+    hass: HomeAssistant, entry: BackupAccessCodesConfigEntry
+) -> None:
+    """Forget a removed lock: its pool, and its part of every grant."""
+    storage = hass.data[DATA_STORAGE]
+    storage.state.locks.pop(entry.entry_id, None)
+    for grant_id, grant in list(storage.state.grants.items()):
+        grant.locks.pop(entry.entry_id, None)
+        if not grant.locks:
+            del storage.state.grants[grant_id]
+    remove_repairs(hass, entry.entry_id)
+    await storage.async_save()

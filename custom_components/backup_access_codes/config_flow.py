@@ -1,0 +1,227 @@
+"""Config flow: pick a lock, tell how codes reach it, tune the pool."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import probatio
+
+from homeassistant.config_entries import (
+    ConfigEntry,
+    ConfigFlow,
+    ConfigFlowResult,
+    OptionsFlow,
+)
+from homeassistant.core import callback, split_entity_id
+from homeassistant.helpers import entity_registry as er, selector
+
+from .const import (
+    CONF_BACKUP_LEAD_HOURS,
+    CONF_CLEAR_CODE_SCRIPT,
+    CONF_CODE_LENGTH,
+    CONF_FIRST_SLOT,
+    CONF_LOCK_ENTITY_ID,
+    CONF_POOL_SIZE,
+    CONF_PROGRAM_LEAD_MINUTES,
+    CONF_PROVIDER,
+    CONF_SET_CODE_SCRIPT,
+    CONF_SHOW_CODES,
+    CONF_SLOT_COUNT,
+    DEFAULT_OPTIONS,
+    DOMAIN,
+    LAYOUT_OPTIONS,
+    PROVIDER_SCRIPT,
+)
+from .coordinator import entry_options, layout_from
+from .engine import holds_slots
+from .store import DATA_STORAGE
+
+if TYPE_CHECKING:
+    from . import BackupAccessCodesConfigEntry
+
+LOCK_SCHEMA = probatio.Schema(
+    {
+        probatio.Required(CONF_LOCK_ENTITY_ID): selector.EntitySelector(
+            selector.EntitySelectorConfig(domain="lock")
+        )
+    }
+)
+SCRIPT_SELECTOR = selector.EntitySelector(selector.EntitySelectorConfig(domain="script"))
+
+
+def _scripts_schema(defaults: dict[str, Any]) -> probatio.Schema:
+    return probatio.Schema(
+        {
+            probatio.Required(
+                key, default=defaults[key]
+            ) if key in defaults else probatio.Required(key): SCRIPT_SELECTOR
+            for key in (CONF_SET_CODE_SCRIPT, CONF_CLEAR_CODE_SCRIPT)
+        }
+    )
+
+
+def _number(low: int, high: int, unit: str | None = None) -> selector.NumberSelector:
+    config = selector.NumberSelectorConfig(
+        min=low, max=high, step=1, mode=selector.NumberSelectorMode.BOX
+    )
+    if unit is not None:
+        config["unit_of_measurement"] = unit
+    return selector.NumberSelector(config)
+
+
+OPTION_SELECTORS: dict[str, Any] = {
+    CONF_POOL_SIZE: _number(1, 10),
+    CONF_CODE_LENGTH: _number(4, 8),
+    CONF_FIRST_SLOT: _number(1, 9999),
+    CONF_SLOT_COUNT: _number(2, 250),
+    CONF_BACKUP_LEAD_HOURS: _number(0, 720, "h"),
+    CONF_PROGRAM_LEAD_MINUTES: _number(0, 1440, "min"),
+    CONF_SHOW_CODES: selector.BooleanSelector(),
+}
+
+
+def _options_schema(current: dict[str, Any]) -> probatio.Schema:
+    return probatio.Schema(
+        {
+            probatio.Required(key, default=current[key]): sel
+            for key, sel in OPTION_SELECTORS.items()
+        }
+    )
+
+
+def _clean_options(user_input: dict[str, Any]) -> dict[str, Any]:
+    """Number selectors answer floats; the options are whole numbers."""
+    return {
+        key: value if isinstance(value, bool) else int(value)
+        for key, value in entry_options(user_input).items()
+    }
+
+
+def _script_errors(user_input: dict[str, Any]) -> dict[str, str]:
+    return {
+        key: "not_a_script"
+        for key in (CONF_SET_CODE_SCRIPT, CONF_CLEAR_CODE_SCRIPT)
+        if split_entity_id(user_input[key])[0] != "script"
+    }
+
+
+class BackupAccessCodesConfigFlow(ConfigFlow, domain=DOMAIN):
+    """Add a lock."""
+
+    VERSION = 1
+    MINOR_VERSION = 1
+
+    def __init__(self) -> None:
+        """Start with no lock chosen."""
+        self._lock_entity_id = ""
+
+    async def async_step_user(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Choose the lock."""
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            lock_entity_id: str = user_input[CONF_LOCK_ENTITY_ID]
+            registry = er.async_get(self.hass)
+            registry_entry = registry.async_get(lock_entity_id)
+            if split_entity_id(lock_entity_id)[0] != "lock":
+                errors[CONF_LOCK_ENTITY_ID] = "not_a_lock"
+            elif registry_entry is None and self.hass.states.get(lock_entity_id) is None:
+                errors[CONF_LOCK_ENTITY_ID] = "lock_not_found"
+            else:
+                # The registry id survives renames; a lock without one is known by its id.
+                await self.async_set_unique_id(
+                    registry_entry.id if registry_entry else lock_entity_id
+                )
+                self._abort_if_unique_id_configured()
+                if not layout_from(DEFAULT_OPTIONS).supports_pool:
+                    return self.async_abort(reason="unsupported_lock")
+                self._lock_entity_id = lock_entity_id
+                # No native provider fits yet: codes reach the lock through scripts.
+                return await self.async_step_script()
+        return self.async_show_form(
+            step_id="user",
+            data_schema=self.add_suggested_values_to_schema(LOCK_SCHEMA, user_input),
+            errors=errors,
+        )
+
+    async def async_step_script(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Name the scripts that set and clear a code."""
+        errors: dict[str, str] = {}
+        if user_input is not None and not (errors := _script_errors(user_input)):
+            state = self.hass.states.get(self._lock_entity_id)
+            return self.async_create_entry(
+                title=state.name if state else self._lock_entity_id,
+                data={
+                    CONF_LOCK_ENTITY_ID: self._lock_entity_id,
+                    CONF_PROVIDER: PROVIDER_SCRIPT,
+                    CONF_SET_CODE_SCRIPT: user_input[CONF_SET_CODE_SCRIPT],
+                    CONF_CLEAR_CODE_SCRIPT: user_input[CONF_CLEAR_CODE_SCRIPT],
+                },
+                options=dict(DEFAULT_OPTIONS),
+            )
+        return self.async_show_form(
+            step_id="script",
+            data_schema=_scripts_schema(user_input or {}),
+            errors=errors,
+            description_placeholders={"lock": self._lock_entity_id},
+        )
+
+    async def async_step_reconfigure(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Change the scripts of a lock."""
+        entry = self._get_reconfigure_entry()
+        errors: dict[str, str] = {}
+        if user_input is not None and not (errors := _script_errors(user_input)):
+            return self.async_update_reload_and_abort(
+                entry,
+                data_updates={
+                    CONF_SET_CODE_SCRIPT: user_input[CONF_SET_CODE_SCRIPT],
+                    CONF_CLEAR_CODE_SCRIPT: user_input[CONF_CLEAR_CODE_SCRIPT],
+                },
+            )
+        return self.async_show_form(
+            step_id="reconfigure",
+            data_schema=_scripts_schema(user_input or dict(entry.data)),
+            errors=errors,
+            description_placeholders={"lock": entry.data[CONF_LOCK_ENTITY_ID]},
+        )
+
+    @staticmethod
+    @callback
+    def async_get_options_flow(config_entry: ConfigEntry) -> OptionsFlow:
+        """Return the options flow."""
+        return BackupAccessCodesOptionsFlow()
+
+
+class BackupAccessCodesOptionsFlow(OptionsFlow):
+    """Tune the pool and timing of one lock."""
+
+    async def async_step_init(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Show and check every option."""
+        entry: BackupAccessCodesConfigEntry = self.config_entry
+        current = entry_options(entry.options)
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            new = _clean_options(user_input)
+            layout_changed = any(new[k] != current[k] for k in LAYOUT_OPTIONS)
+            if not layout_from(new).supports_pool:
+                errors["base"] = "pool_too_large"
+            elif layout_changed and self._holds_slots(entry.entry_id):
+                errors["base"] = "layout_in_use"
+            else:
+                return self.async_create_entry(data=new)
+            current = new
+        return self.async_show_form(
+            step_id="init", data_schema=_options_schema(current), errors=errors
+        )
+
+    def _holds_slots(self, entry_id: str) -> bool:
+        state = self.hass.data[DATA_STORAGE].state
+        lock_state = state.locks.get(entry_id)
+        return lock_state is not None and holds_slots(entry_id, lock_state, state.grants)

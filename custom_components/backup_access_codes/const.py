@@ -1,0 +1,48 @@
+"""Constants of Backup Access Codes."""
+
+from __future__ import annotations
+
+from typing import Final
+
+DOMAIN: Final = "backup_access_codes"
+
+CONF_LOCK_ENTITY_ID: Final = "lock_entity_id"
+CONF_PROVIDER: Final = "provider"
+CONF_SET_CODE_SCRIPT: Final = "set_code_script"
+CONF_CLEAR_CODE_SCRIPT: Final = "clear_code_script"
+
+PROVIDER_SCRIPT: Final = "script"
+
+CONF_POOL_SIZE: Final = "pool_size"
+CONF_CODE_LENGTH: Final = "code_length"
+CONF_FIRST_SLOT: Final = "first_slot"
+CONF_SLOT_COUNT: Final = "slot_count"
+CONF_BACKUP_LEAD_HOURS: Final = "backup_lead_hours"
+CONF_PROGRAM_LEAD_MINUTES: Final = "program_lead_minutes"
+CONF_SHOW_CODES: Final = "show_codes"
+
+DEFAULT_OPTIONS: Final = {
+    CONF_POOL_SIZE: 5,
+    CONF_CODE_LENGTH: 6,
+    CONF_FIRST_SLOT: 20,
+    CONF_SLOT_COUNT: 10,
+    CONF_BACKUP_LEAD_HOURS: 36,
+    CONF_PROGRAM_LEAD_MINUTES: 60,
+    CONF_SHOW_CODES: False,
+}
+LAYOUT_OPTIONS: Final = (CONF_POOL_SIZE, CONF_FIRST_SLOT, CONF_SLOT_COUNT)
+
+EVENT_ISSUED: Final = "backup_access_codes_issued"
+EVENT_REISSUED: Final = "backup_access_codes_reissued"
+EVENT_ISSUE_FAILED: Final = "backup_access_codes_issue_failed"
+
+ATTR_ACCESS_GRANT_ID: Final = "access_grant_id"
+ATTR_NAME: Final = "name"
+ATTR_STARTS_AT: Final = "starts_at"
+ATTR_ENDS_AT: Final = "ends_at"
+ATTR_CODE: Final = "code"
+
+# A provider call that has not answered by then counts as failed.
+PROVIDER_TIMEOUT_SECONDS: Final = 60
+# Saves are debounced; an issued code is on disk this long after it was issued.
+SAVE_DELAY_SECONDS: Final = 1

@@ -1,0 +1,359 @@
+"""Glue between one lock's engine, its provider, the clock and Home Assistant."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime, timedelta
+import logging
+from typing import TYPE_CHECKING, Any
+
+from homeassistant.const import STATE_UNAVAILABLE
+from homeassistant.core import (
+    CALLBACK_TYPE,
+    Event,
+    EventStateChangedData,
+    HomeAssistant,
+    callback,
+)
+from homeassistant.helpers import device_registry as dr, issue_registry as ir
+from homeassistant.helpers.device import async_entity_id_to_device_id
+from homeassistant.helpers.event import (
+    async_track_point_in_utc_time,
+    async_track_state_change_event,
+)
+from homeassistant.helpers.start import async_at_started
+from homeassistant.util import dt as dt_util
+
+from .const import (
+    CONF_BACKUP_LEAD_HOURS,
+    CONF_CODE_LENGTH,
+    CONF_FIRST_SLOT,
+    CONF_LOCK_ENTITY_ID,
+    CONF_POOL_SIZE,
+    CONF_PROGRAM_LEAD_MINUTES,
+    CONF_SHOW_CODES,
+    CONF_SLOT_COUNT,
+    DEFAULT_OPTIONS,
+    DOMAIN,
+    EVENT_ISSUE_FAILED,
+    EVENT_ISSUED,
+    EVENT_REISSUED,
+)
+from .engine import CodeIssued, IssueFailed, Layout, LockEngine, LockState, Outcome
+from .grants import Grant, Timing
+from .providers import LockProvider, ProviderError
+from .store import StateStorage
+
+if TYPE_CHECKING:
+    from . import BackupAccessCodesConfigEntry
+
+_LOGGER = logging.getLogger(__name__)
+
+
+def entry_options(options: Mapping[str, Any]) -> dict[str, Any]:
+    """Return a config entry's options with every default filled in."""
+    return {**DEFAULT_OPTIONS, **options}
+
+
+def layout_from(options: Mapping[str, Any]) -> Layout:
+    """Return the slot layout the options describe."""
+    opts = entry_options(options)
+    return Layout(
+        pool_size=int(opts[CONF_POOL_SIZE]),
+        first_slot=int(opts[CONF_FIRST_SLOT]),
+        slot_count=int(opts[CONF_SLOT_COUNT]),
+        code_length=int(opts[CONF_CODE_LENGTH]),
+    )
+
+
+def timing_from(options: Mapping[str, Any]) -> Timing:
+    """Return the lead times the options describe."""
+    opts = entry_options(options)
+    return Timing(
+        backup_lead=timedelta(hours=float(opts[CONF_BACKUP_LEAD_HOURS])),
+        program_lead=timedelta(minutes=float(opts[CONF_PROGRAM_LEAD_MINUTES])),
+    )
+
+
+class LockCoordinator:
+    """Runs one lock: evaluates its rules, writes its slots, fires its events."""
+
+    def __init__(
+        self,
+        hass: HomeAssistant,
+        entry: BackupAccessCodesConfigEntry,
+        storage: StateStorage,
+        provider: LockProvider,
+    ) -> None:
+        """Attach the lock's stored state to a fresh engine."""
+        self.hass = hass
+        self.entry = entry
+        self.storage = storage
+        self.provider = provider
+        self.lock_entity_id: str = entry.data[CONF_LOCK_ENTITY_ID]
+        options = entry_options(entry.options)
+        self.show_codes = bool(options[CONF_SHOW_CODES])
+        state = storage.state.locks.setdefault(entry.entry_id, LockState())
+        self.engine = LockEngine(
+            entry.entry_id,
+            state,
+            storage.state.grants,
+            layout_from(options),
+            timing_from(options),
+        )
+        self.online = False
+        self._started = False
+        self._listeners: list[CALLBACK_TYPE] = []
+        self._unsub_timer: CALLBACK_TYPE | None = None
+        # Set before the sync task starts: it may run to its end eagerly, inside its creation.
+        self._syncing = False
+
+    # ----- life cycle
+
+    @callback
+    def async_start(self) -> None:
+        """Follow the lock; start evaluating once Home Assistant has started.
+
+        Before that the lock entity may not exist yet, and must not count as offline.
+        """
+        self.entry.async_on_unload(
+            async_track_state_change_event(
+                self.hass, [self.lock_entity_id], self._async_lock_state_changed
+            )
+        )
+        self.entry.async_on_unload(self._async_stop)
+        self.entry.async_on_unload(async_at_started(self.hass, self._async_started))
+
+    @callback
+    def _async_started(self, _hass: HomeAssistant) -> None:
+        self._started = True
+        self.online = self._read_online()
+        self.async_update()
+
+    @callback
+    def _async_stop(self) -> None:
+        self._started = False
+        if self._unsub_timer:
+            self._unsub_timer()
+            self._unsub_timer = None
+
+    @callback
+    def async_add_listener(self, update: CALLBACK_TYPE) -> CALLBACK_TYPE:
+        """Call ``update`` whenever the lock's state changes; return the remover."""
+        self._listeners.append(update)
+        return lambda: self._listeners.remove(update)
+
+    # ----- online / offline
+
+    def _read_online(self) -> bool:
+        state = self.hass.states.get(self.lock_entity_id)
+        return (
+            state is not None
+            and state.state != STATE_UNAVAILABLE
+            and self.provider.is_online()
+        )
+
+    @callback
+    def _async_lock_state_changed(self, _event: Event[EventStateChangedData]) -> None:
+        if not self._started:
+            return
+        online = self._read_online()
+        if online == self.online:
+            return
+        _LOGGER.debug("%s is %s", self.lock_entity_id, "online" if online else "offline")
+        self.online = online
+        if online:
+            self.engine.came_online()
+        self.async_update()
+
+    # ----- evaluation
+
+    @callback
+    def async_update(self) -> None:
+        """Apply every rule due now, tell guests, write slots, plan the next wake-up."""
+        if not self._started:
+            return
+        now = dt_util.utcnow()
+        self._announce(self.engine.evaluate(now, self.online))
+        self.storage.async_schedule_save()
+        if self.online and not self._syncing and self.engine.next_write(now) is not None:
+            self._syncing = True
+            self.entry.async_create_background_task(
+                self.hass, self._async_sync(), f"{DOMAIN} sync {self.lock_entity_id}"
+            )
+        self._arm_timer(now)
+        self._update_repairs()
+        for update in list(self._listeners):
+            update()
+
+    @callback
+    def _arm_timer(self, now: datetime) -> None:
+        if self._unsub_timer:
+            self._unsub_timer()
+            self._unsub_timer = None
+        if self._syncing:
+            return  # the sync re-arms the timer when it ends
+        if (when := self.engine.next_wakeup(now, self.online)) is not None:
+            self._unsub_timer = async_track_point_in_utc_time(
+                self.hass, self._async_timer_fired, when
+            )
+
+    @callback
+    def _async_timer_fired(self, _now: datetime) -> None:
+        self._unsub_timer = None
+        self.async_update()
+
+    async def _async_sync(self) -> None:
+        """Write what the slots need, one call at a time."""
+        try:
+            while self._started and self.online:
+                if (write := self.engine.next_write(dt_util.utcnow())) is None:
+                    break
+                try:
+                    if write.code is None:
+                        await self.provider.async_clear_code(write.slot)
+                    else:
+                        await self.provider.async_set_code(write.slot, write.code)
+                except ProviderError as err:
+                    over = self.engine.write_failed(write, dt_util.utcnow())
+                    _LOGGER.warning(
+                        "Could not %s slot %s of %s%s: %s",
+                        "clear" if write.code is None else "program",
+                        write.slot,
+                        self.lock_entity_id,
+                        " (attempt failed, backing off)" if over else "",
+                        err,
+                    )
+                else:
+                    _LOGGER.debug(
+                        "%s slot %s of %s",
+                        "Cleared" if write.code is None else "Programmed",
+                        write.slot,
+                        self.lock_entity_id,
+                    )
+                    self.engine.write_succeeded(write)
+                self.async_update()
+        finally:
+            self._syncing = False
+        if self._started:
+            self._arm_timer(dt_util.utcnow())
+
+    # ----- output
+
+    @property
+    def device_id(self) -> str | None:
+        """Return the lock's device, or the one made for a lock without a device."""
+        if device_id := async_entity_id_to_device_id(self.hass, self.lock_entity_id):
+            return device_id
+        device = dr.async_get(self.hass).async_get_device(
+            identifiers={(DOMAIN, self.entry.entry_id)}
+        )
+        return device.id if device else None
+
+    def grant_event_base(self, grant: Grant) -> dict[str, Any]:
+        """Return the data every event about a grant on this lock carries."""
+        return {
+            "access_grant_id": grant.grant_id,
+            "name": grant.name,
+            "lock_entity_id": self.lock_entity_id,
+            "device_id": self.device_id,
+            "starts_at": grant.starts_at.isoformat(),
+            "ends_at": grant.ends_at.isoformat(),
+        }
+
+    @callback
+    def _announce(self, outcomes: list[Outcome]) -> None:
+        for outcome in outcomes:
+            grant = self.storage.state.grants.get(outcome.grant_id)
+            if grant is None:
+                continue
+            base = self.grant_event_base(grant)
+            if isinstance(outcome, IssueFailed):
+                _LOGGER.warning(
+                    "No backup code left on %s for access grant %s",
+                    self.lock_entity_id,
+                    grant.grant_id,
+                )
+                self.hass.bus.async_fire(
+                    EVENT_ISSUE_FAILED, {**base, "reason": outcome.reason}
+                )
+                continue
+            self._fire_issued(outcome, base)
+
+    @callback
+    def _fire_issued(self, outcome: CodeIssued, base: dict[str, Any]) -> None:
+        kind = "reissued" if outcome.reissued else "issued"
+        _LOGGER.info(
+            "%s %s code for access grant %s on %s",
+            kind.capitalize(),
+            "a backup" if outcome.is_backup else "the scheduled",
+            outcome.grant_id,
+            self.lock_entity_id,
+        )
+        self.hass.bus.async_fire(
+            EVENT_REISSUED if outcome.reissued else EVENT_ISSUED,
+            {
+                "event_type": f"access_method.{kind}",
+                **base,
+                "access_method": {
+                    "mode": "code",
+                    "code": outcome.code,
+                    "is_backup_code": outcome.is_backup,
+                    "slot": outcome.slot,
+                    "issued_at": outcome.issued_at.isoformat(),
+                },
+            },
+        )
+
+    @callback
+    def announce(self, outcomes: list[Outcome]) -> None:
+        """Fire events for outcomes produced outside ``evaluate`` (a manual pull)."""
+        self._announce(outcomes)
+        self.async_update()
+
+    @callback
+    def _update_repairs(self) -> None:
+        placeholders = {"lock": self.lock_name}
+        entry_id = self.entry.entry_id
+        if self.engine.health().empty:
+            ir.async_create_issue(
+                self.hass,
+                DOMAIN,
+                f"pool_empty_{entry_id}",
+                is_fixable=False,
+                severity=ir.IssueSeverity.ERROR,
+                translation_key="pool_empty",
+                translation_placeholders=placeholders,
+            )
+        else:
+            ir.async_delete_issue(self.hass, DOMAIN, f"pool_empty_{entry_id}")
+        unserved = [
+            grant.name
+            for grant, grant_lock in self.engine.my_grants()
+            if grant_lock.issue_failed and grant_lock.told is None
+        ]
+        if unserved:
+            ir.async_create_issue(
+                self.hass,
+                DOMAIN,
+                f"no_backup_code_{entry_id}",
+                is_fixable=False,
+                severity=ir.IssueSeverity.WARNING,
+                translation_key="no_backup_code",
+                translation_placeholders={**placeholders, "grants": ", ".join(unserved)},
+            )
+        else:
+            ir.async_delete_issue(self.hass, DOMAIN, f"no_backup_code_{entry_id}")
+
+    @property
+    def lock_name(self) -> str:
+        """Return the lock's friendly name (or its entity id)."""
+        if state := self.hass.states.get(self.lock_entity_id):
+            return str(state.name)
+        return self.lock_entity_id
+
+
+def remove_repairs(hass: HomeAssistant, entry_id: str) -> None:
+    """Delete a lock's repair issues (its entry is gone)."""
+    for issue in ("pool_empty", "no_backup_code"):
+        ir.async_delete_issue(hass, DOMAIN, f"{issue}_{entry_id}")

@@ -1,0 +1,34 @@
+"""Base entity: sits on the lock's own device and follows its coordinator."""
+
+from __future__ import annotations
+
+from homeassistant.helpers.device import async_entity_id_to_device
+from homeassistant.helpers.device_registry import DeviceInfo
+from homeassistant.helpers.entity import Entity
+
+from .const import DOMAIN
+from .coordinator import LockCoordinator
+
+
+class BackupAccessCodesEntity(Entity):
+    """An entity about one lock's pool."""
+
+    _attr_has_entity_name = True
+    _attr_should_poll = False
+
+    def __init__(self, coordinator: LockCoordinator, key: str) -> None:
+        """Attach to the lock's device, or to a device of its own named after the lock."""
+        self.coordinator = coordinator
+        self._attr_translation_key = key
+        self._attr_unique_id = f"{coordinator.entry.unique_id}_{key}"
+        if device := async_entity_id_to_device(coordinator.hass, coordinator.lock_entity_id):
+            self.device_entry = device
+        else:
+            self._attr_device_info = DeviceInfo(
+                identifiers={(DOMAIN, coordinator.entry.entry_id)},
+                name=coordinator.lock_name,
+            )
+
+    async def async_added_to_hass(self) -> None:
+        """Follow the coordinator."""
+        self.async_on_remove(self.coordinator.async_add_listener(self.async_write_ha_state))

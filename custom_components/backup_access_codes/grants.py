@@ -1,0 +1,151 @@
+"""Access grants and their timing rules (pure Python)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Any, Self
+
+
+@dataclass(frozen=True, slots=True)
+class Timing:
+    """The lead times of one lock."""
+
+    backup_lead: timedelta
+    program_lead: timedelta
+
+
+class GrantStatus(StrEnum):
+    """What a grant looks like on one lock (``list_access_grants``' ``status``)."""
+
+    SCHEDULED = "scheduled"  # before its issue point
+    ISSUED = "issued"  # scheduled code told to the guest, not yet on the lock
+    PROGRAMMED = "programmed"  # scheduled code told and on the lock
+    BACKUP_ISSUED = "backup_issued"  # the guest holds a backup code
+    ISSUE_FAILED = "issue_failed"  # no code could be given yet
+
+
+@dataclass(slots=True)
+class Told:
+    """The code a guest was last told for one lock."""
+
+    code: str
+    is_backup: bool
+    slot: int | None
+    issued_at: datetime
+
+    def to_dict(self) -> dict[str, Any]:
+        """Serialise for the store."""
+        return {
+            "code": self.code,
+            "is_backup": self.is_backup,
+            "slot": self.slot,
+            "issued_at": self.issued_at.isoformat(),
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Self:
+        """Read back from the store."""
+        return cls(
+            code=str(data["code"]),
+            is_backup=bool(data["is_backup"]),
+            slot=data.get("slot"),
+            issued_at=datetime.fromisoformat(data["issued_at"]),
+        )
+
+
+@dataclass(slots=True)
+class GrantLock:
+    """The state of one grant on one lock."""
+
+    slot: int | None = None  # grant slot assigned for the scheduled code
+    program_failed: bool = False  # the latest attempt to program it failed
+    backup_slot: int | None = None  # pool slot of the backup code it holds
+    told: Told | None = None
+    issue_failed: bool = False  # issue_failed was fired and the grant is still unserved
+
+    def to_dict(self) -> dict[str, Any]:
+        """Serialise for the store."""
+        return {
+            "slot": self.slot,
+            "program_failed": self.program_failed,
+            "backup_slot": self.backup_slot,
+            "told": self.told.to_dict() if self.told else None,
+            "issue_failed": self.issue_failed,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Self:
+        """Read back from the store."""
+        told = data.get("told")
+        return cls(
+            slot=data.get("slot"),
+            program_failed=bool(data.get("program_failed", False)),
+            backup_slot=data.get("backup_slot"),
+            told=Told.from_dict(told) if told else None,
+            issue_failed=bool(data.get("issue_failed", False)),
+        )
+
+
+@dataclass(slots=True)
+class Grant:
+    """A guest's access to one or more locks between two points in time."""
+
+    grant_id: str
+    name: str
+    starts_at: datetime
+    ends_at: datetime
+    code: str  # the scheduled code, the same on every lock
+    locks: dict[str, GrantLock] = field(default_factory=dict)  # by lock id
+
+    def issue_at(self, timing: Timing) -> datetime:
+        """Return when the guest must be told a code."""
+        return self.starts_at - timing.backup_lead
+
+    def program_at(self, timing: Timing) -> datetime:
+        """Return when the scheduled code goes onto the lock (never earlier)."""
+        return self.starts_at - timing.program_lead
+
+    def in_window(self, timing: Timing, now: datetime) -> bool:
+        """Return True while the scheduled code belongs on the lock."""
+        return self.program_at(timing) <= now < self.ends_at
+
+    def points(self, timing: Timing) -> tuple[datetime, datetime, datetime]:
+        """Return the grant's points in time on a lock."""
+        return (self.issue_at(timing), self.program_at(timing), self.ends_at)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Serialise for the store."""
+        return {
+            "grant_id": self.grant_id,
+            "name": self.name,
+            "starts_at": self.starts_at.isoformat(),
+            "ends_at": self.ends_at.isoformat(),
+            "code": self.code,
+            "locks": {lock_id: gl.to_dict() for lock_id, gl in self.locks.items()},
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Self:
+        """Read back from the store."""
+        return cls(
+            grant_id=str(data["grant_id"]),
+            name=str(data["name"]),
+            starts_at=datetime.fromisoformat(data["starts_at"]),
+            ends_at=datetime.fromisoformat(data["ends_at"]),
+            code=str(data["code"]),
+            locks={
+                lock_id: GrantLock.from_dict(gl)
+                for lock_id, gl in data.get("locks", {}).items()
+            },
+        )
+
+
+def grant_status(grant_lock: GrantLock, programmed: bool) -> GrantStatus:
+    """Return the status of a grant on one lock."""
+    if grant_lock.told is None:
+        return GrantStatus.ISSUE_FAILED if grant_lock.issue_failed else GrantStatus.SCHEDULED
+    if grant_lock.told.is_backup:
+        return GrantStatus.BACKUP_ISSUED
+    return GrantStatus.PROGRAMMED if programmed else GrantStatus.ISSUED

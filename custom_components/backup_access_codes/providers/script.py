@@ -1,0 +1,71 @@
+"""The script provider: any lock, through two scripts the host writes."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from homeassistant.core import HomeAssistant
+
+from ..const import PROVIDER_TIMEOUT_SECONDS
+from .base import ProviderError
+
+
+class ScriptProvider:
+    """Calls ``set_code_script`` and ``clear_code_script`` as blocking services.
+
+    Success is the script finishing without answering ``success: false``. A plain
+    ``stop`` with ``error: true`` never reaches a caller in Home Assistant, so scripts signal
+    failure by raising (a lock integration's own action does) or by answering
+    ``{"success": false}``.
+    """
+
+    def __init__(
+        self,
+        hass: HomeAssistant,
+        lock_entity_id: str,
+        *,
+        set_script: str,
+        clear_script: str,
+    ) -> None:
+        """Remember the scripts."""
+        self.hass = hass
+        self.lock_entity_id = lock_entity_id
+        self.set_script = set_script
+        self.clear_script = clear_script
+
+    def is_online(self) -> bool:
+        """Scripts know nothing beyond the lock entity's own availability."""
+        return True
+
+    async def async_set_code(self, slot: int, code: str) -> None:
+        """Run the set-code script."""
+        await self._run(self.set_script, {"slot": slot, "code": code}, secret=code)
+
+    async def async_clear_code(self, slot: int) -> None:
+        """Run the clear-code script."""
+        await self._run(self.clear_script, {"slot": slot})
+
+    async def _run(
+        self, script_entity_id: str, variables: dict[str, Any], secret: str | None = None
+    ) -> None:
+        object_id = script_entity_id.removeprefix("script.")
+        try:
+            async with asyncio.timeout(PROVIDER_TIMEOUT_SECONDS):
+                response = await self.hass.services.async_call(
+                    "script",
+                    object_id,
+                    {"lock_entity_id": self.lock_entity_id, **variables},
+                    blocking=True,
+                    return_response=True,
+                )
+        except TimeoutError as err:
+            raise ProviderError(f"{script_entity_id} timed out") from err
+        except Exception as err:  # noqa: BLE001 - any error of the script is a failed write
+            reason = str(err) or type(err).__name__
+            if secret:
+                # An action's error text may quote its data; a code never leaves here.
+                reason = reason.replace(secret, "***")
+            raise ProviderError(f"{script_entity_id} failed: {reason}") from None
+        if isinstance(response, dict) and response.get("success") is False:
+            raise ProviderError(f"{script_entity_id} answered success: false")

@@ -1,0 +1,90 @@
+"""Counts of a lock's backup codes."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from homeassistant.components.sensor import SensorEntity, SensorStateClass
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+
+from .coordinator import LockCoordinator
+from .entity import BackupAccessCodesEntity
+from .pool import PoolStatus
+
+if TYPE_CHECKING:
+    from . import BackupAccessCodesConfigEntry
+
+PARALLEL_UPDATES = 0
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: BackupAccessCodesConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    """Add the two counters of a lock."""
+    coordinator = entry.runtime_data
+    async_add_entities(
+        [AvailableBackupCodesSensor(coordinator), IssuedBackupCodesSensor(coordinator)]
+    )
+
+
+class AvailableBackupCodesSensor(BackupAccessCodesEntity, SensorEntity):
+    """Fresh pool codes ready on the lock."""
+
+    _attr_state_class = SensorStateClass.MEASUREMENT
+
+    def __init__(self, coordinator: LockCoordinator) -> None:
+        """Describe the counter."""
+        super().__init__(coordinator, "available_backup_codes")
+
+    @property
+    def native_value(self) -> int:
+        """Return how many codes are ready."""
+        return self.coordinator.engine.health().ready
+
+    @property
+    def extra_state_attributes(self) -> dict[str, Any]:
+        """Tell whether this lock can hold a pool at all."""
+        return {
+            "supports_backup_access_code_pool": self.coordinator.engine.layout.supports_pool
+        }
+
+
+class IssuedBackupCodesSensor(BackupAccessCodesEntity, SensorEntity):
+    """Pool codes in use by guests, and who holds them."""
+
+    _attr_state_class = SensorStateClass.MEASUREMENT
+    # Guest names and (with show_codes) codes stay out of the recorder.
+    _unrecorded_attributes = frozenset({"access_grants"})
+
+    def __init__(self, coordinator: LockCoordinator) -> None:
+        """Describe the counter."""
+        super().__init__(coordinator, "issued_backup_codes")
+
+    @property
+    def native_value(self) -> int:
+        """Return how many codes are in use."""
+        return self.coordinator.engine.health().in_use
+
+    @property
+    def extra_state_attributes(self) -> dict[str, Any]:
+        """List the grants holding a backup code."""
+        engine = self.coordinator.engine
+        holders = []
+        for pool_code in engine.state.pool:
+            if pool_code.status is not PoolStatus.ISSUED or pool_code.grant_id is None:
+                continue
+            grant = engine.grants.get(pool_code.grant_id)
+            holder: dict[str, Any] = {
+                "access_grant_id": pool_code.grant_id,
+                "name": grant.name if grant else None,
+                "slot": pool_code.slot,
+                "starts_at": grant.starts_at.isoformat() if grant else None,
+                "ends_at": grant.ends_at.isoformat() if grant else None,
+            }
+            if self.coordinator.show_codes:
+                holder["code"] = pool_code.code
+            holders.append(holder)
+        return {"access_grants": holders}

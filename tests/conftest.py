@@ -1,0 +1,252 @@
+"""Fixtures: real Home Assistant with a template lock and real scripts as its provider."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncGenerator
+from datetime import datetime, timedelta
+from typing import Any
+
+from freezegun.api import FrozenDateTimeFactory
+import pytest
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    async_capture_events,
+    async_fire_time_changed,
+)
+
+# Import our package before Home Assistant's loader looks for it (see HA-NOTES.md).
+import custom_components.backup_access_codes  # noqa: F401
+from custom_components.backup_access_codes.const import (
+    CONF_CLEAR_CODE_SCRIPT,
+    CONF_LOCK_ENTITY_ID,
+    CONF_PROVIDER,
+    CONF_SET_CODE_SCRIPT,
+    DEFAULT_OPTIONS,
+    DOMAIN,
+    PROVIDER_SCRIPT,
+)
+from homeassistant.core import Event, HomeAssistant
+from homeassistant.setup import async_setup_component
+from homeassistant.util import dt as dt_util
+
+LOCK = "lock.front_door"
+WRITE_EVENT = "test_lock_write"
+START = datetime(2026, 12, 1, 12, 0, tzinfo=dt_util.UTC)
+
+
+@pytest.fixture(autouse=True)
+def auto_enable_custom_integrations(enable_custom_integrations: None) -> None:
+    """Let Home Assistant load custom_components/."""
+
+
+@pytest.fixture(autouse=True)
+def start_time(freezer: FrozenDateTimeFactory) -> None:
+    """Every test starts at the same moment."""
+    freezer.move_to(START)
+
+
+def lock_yaml(key: str, name: str) -> dict[str, Any]:
+    """A template lock whose availability follows input_boolean.<key>_online."""
+    return {
+        "name": name,
+        "unique_id": f"{key}_lock",
+        "default_entity_id": f"lock.{key}",
+        "availability": f"{{{{ is_state('input_boolean.{key}_online', 'on') }}}}",
+        "state": "locked",
+        "lock": [],
+        "unlock": [],
+    }
+
+
+SET_SCRIPT = {
+    "mode": "queued",
+    "fields": {"lock_entity_id": {}, "slot": {}, "code": {}},
+    "sequence": [
+        {
+            "if": [{"condition": "state", "entity_id": "input_boolean.writes_fail", "state": "on"}],
+            "then": [
+                {"variables": {"result": {"success": False}}},
+                {"stop": "lock refused", "response_variable": "result"},
+            ],
+        },
+        {
+            "event": WRITE_EVENT,
+            "event_data": {
+                "lock_entity_id": "{{ lock_entity_id }}",
+                "slot": "{{ slot }}",
+                "code": "{{ code | string }}",
+                "action": "set",
+            },
+        },
+    ],
+}
+CLEAR_SCRIPT = {
+    "mode": "queued",
+    "fields": {"lock_entity_id": {}, "slot": {}},
+    "sequence": [
+        {
+            "if": [{"condition": "state", "entity_id": "input_boolean.writes_fail", "state": "on"}],
+            "then": [
+                {"variables": {"result": {"success": False}}},
+                {"stop": "lock refused", "response_variable": "result"},
+            ],
+        },
+        {
+            "event": WRITE_EVENT,
+            "event_data": {
+                "lock_entity_id": "{{ lock_entity_id }}",
+                "slot": "{{ slot }}",
+                "action": "clear",
+            },
+        },
+    ],
+}
+
+
+@pytest.fixture
+async def locks(hass: HomeAssistant) -> None:
+    """Two template locks, an online switch for each, and the provider scripts."""
+    assert await async_setup_component(
+        hass,
+        "input_boolean",
+        {
+            "input_boolean": {
+                "front_door_online": {"initial": True},
+                "back_door_online": {"initial": True},
+                "writes_fail": {"initial": False},
+            }
+        },
+    )
+    assert await async_setup_component(
+        hass,
+        "template",
+        {
+            "template": [
+                {
+                    "lock": [
+                        lock_yaml("front_door", "Front door"),
+                        lock_yaml("back_door", "Back door"),
+                    ]
+                }
+            ]
+        },
+    )
+    assert await async_setup_component(
+        hass, "script", {"script": {"set_code": SET_SCRIPT, "clear_code": CLEAR_SCRIPT}}
+    )
+    await hass.async_block_till_done()
+    assert hass.states.get(LOCK).state == "locked"
+
+
+@pytest.fixture
+def writes(hass: HomeAssistant, locks: None) -> list[Event]:
+    """Every write the scripts made, in order."""
+    return async_capture_events(hass, WRITE_EVENT)
+
+
+def make_entry(lock: str = LOCK, **options: Any) -> MockConfigEntry:
+    """A config entry for a lock on the script provider."""
+    return MockConfigEntry(
+        domain=DOMAIN,
+        title=lock,
+        unique_id=f"uid-{lock}",
+        data={
+            CONF_LOCK_ENTITY_ID: lock,
+            CONF_PROVIDER: PROVIDER_SCRIPT,
+            CONF_SET_CODE_SCRIPT: "script.set_code",
+            CONF_CLEAR_CODE_SCRIPT: "script.clear_code",
+        },
+        options={**DEFAULT_OPTIONS, **options},
+    )
+
+
+async def add_entry(hass: HomeAssistant, entry: MockConfigEntry) -> MockConfigEntry:
+    """Add and set up an entry, and let its first writes finish."""
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    return entry
+
+
+@pytest.fixture
+async def entry(hass: HomeAssistant, writes: list[Event]) -> AsyncGenerator[MockConfigEntry]:
+    """The front door, set up with default options."""
+    yield await add_entry(hass, make_entry())
+
+
+async def set_online(hass: HomeAssistant, online: bool, key: str = "front_door") -> None:
+    """Take a lock online or offline."""
+    await hass.services.async_call(
+        "input_boolean",
+        "turn_on" if online else "turn_off",
+        {"entity_id": f"input_boolean.{key}_online"},
+        blocking=True,
+    )
+    await hass.async_block_till_done()
+
+
+async def set_writes_fail(hass: HomeAssistant, fail: bool) -> None:
+    """Make the scripts answer success: false."""
+    await hass.services.async_call(
+        "input_boolean",
+        "turn_on" if fail else "turn_off",
+        {"entity_id": "input_boolean.writes_fail"},
+        blocking=True,
+    )
+
+
+async def advance(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory, delta: timedelta
+) -> None:
+    """Move simulated time forward and run whatever became due."""
+    freezer.tick(delta)
+    async_fire_time_changed(hass)
+    await hass.async_block_till_done()
+
+
+async def advance_to(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory, when: datetime
+) -> None:
+    """Move simulated time to ``when`` in steps small enough for retries."""
+    while dt_util.utcnow() < when:
+        step = min(timedelta(minutes=5), when - dt_util.utcnow())
+        await advance(hass, freezer, step)
+
+
+async def create_grant(
+    hass: HomeAssistant,
+    starts_in: timedelta,
+    length: timedelta = timedelta(days=2),
+    lock: str | list[str] = LOCK,
+    **extra: Any,
+) -> dict[str, Any]:
+    """Create an access grant starting ``starts_in`` from now; return the response."""
+    now = dt_util.utcnow()
+    response = await hass.services.async_call(
+        DOMAIN,
+        "create_access_grant",
+        {
+            "lock_entity_id": lock,
+            "name": "Jane Doe",
+            "starts_at": (now + starts_in).isoformat(),
+            "ends_at": (now + starts_in + length).isoformat(),
+            **extra,
+        },
+        blocking=True,
+        return_response=True,
+    )
+    await hass.async_block_till_done()
+    assert isinstance(response, dict)
+    return response
+
+
+def set_writes(writes: list[Event]) -> dict[int, str]:
+    """Return the last code set per slot by the scripts (clears remove it)."""
+    slots: dict[int, str] = {}
+    for event in writes:
+        slot = int(event.data["slot"])
+        if event.data["action"] == "set":
+            slots[slot] = str(event.data["code"])
+        else:
+            slots.pop(slot, None)
+    return slots
