@@ -12,7 +12,7 @@ from homeassistant.config_entries import (
     ConfigFlowResult,
     OptionsFlow,
 )
-from homeassistant.core import callback, split_entity_id
+from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import entity_registry as er, selector
 
 from .const import (
@@ -97,11 +97,12 @@ def _clean_options(user_input: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _script_errors(user_input: dict[str, Any]) -> dict[str, str]:
+def _script_errors(hass: HomeAssistant, user_input: dict[str, Any]) -> dict[str, str]:
+    """The selectors only take script.* ids; the scripts must also exist."""
     return {
-        key: "not_a_script"
+        key: "script_not_found"
         for key in (CONF_SET_CODE_SCRIPT, CONF_CLEAR_CODE_SCRIPT)
-        if split_entity_id(user_input[key])[0] != "script"
+        if hass.states.get(user_input[key]) is None
     }
 
 
@@ -124,9 +125,8 @@ class BackupAccessCodesConfigFlow(ConfigFlow, domain=DOMAIN):
             lock_entity_id: str = user_input[CONF_LOCK_ENTITY_ID]
             registry = er.async_get(self.hass)
             registry_entry = registry.async_get(lock_entity_id)
-            if split_entity_id(lock_entity_id)[0] != "lock":
-                errors[CONF_LOCK_ENTITY_ID] = "not_a_lock"
-            elif registry_entry is None and self.hass.states.get(lock_entity_id) is None:
+            # The selector only takes lock.* ids; the lock must also exist.
+            if registry_entry is None and self.hass.states.get(lock_entity_id) is None:
                 errors[CONF_LOCK_ENTITY_ID] = "lock_not_found"
             else:
                 # The registry id survives renames; a lock without one is known by its id.
@@ -150,7 +150,7 @@ class BackupAccessCodesConfigFlow(ConfigFlow, domain=DOMAIN):
     ) -> ConfigFlowResult:
         """Name the scripts that set and clear a code."""
         errors: dict[str, str] = {}
-        if user_input is not None and not (errors := _script_errors(user_input)):
+        if user_input is not None and not (errors := _script_errors(self.hass, user_input)):
             state = self.hass.states.get(self._lock_entity_id)
             return self.async_create_entry(
                 title=state.name if state else self._lock_entity_id,
@@ -175,7 +175,7 @@ class BackupAccessCodesConfigFlow(ConfigFlow, domain=DOMAIN):
         """Change the scripts of a lock."""
         entry = self._get_reconfigure_entry()
         errors: dict[str, str] = {}
-        if user_input is not None and not (errors := _script_errors(user_input)):
+        if user_input is not None and not (errors := _script_errors(self.hass, user_input)):
             return self.async_update_reload_and_abort(
                 entry,
                 data_updates={

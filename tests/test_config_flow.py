@@ -1,0 +1,150 @@
+"""Config flow, options flow and reconfigure."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from custom_components.backup_access_codes.const import (
+    CONF_CLEAR_CODE_SCRIPT,
+    CONF_LOCK_ENTITY_ID,
+    CONF_SET_CODE_SCRIPT,
+    DEFAULT_OPTIONS,
+    DOMAIN,
+)
+from homeassistant.config_entries import SOURCE_USER
+from homeassistant.core import Event, HomeAssistant
+from homeassistant.data_entry_flow import FlowResultType, InvalidData
+from homeassistant.helpers import entity_registry as er
+
+from .conftest import LOCK, create_grant, set_online, set_writes
+
+SCRIPTS = {CONF_SET_CODE_SCRIPT: "script.set_code", CONF_CLEAR_CODE_SCRIPT: "script.clear_code"}
+
+
+async def test_user_flow_creates_entry(hass: HomeAssistant, locks: None) -> None:
+    """Lock, then scripts: the entry is keyed by the lock's registry id."""
+    result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
+    assert result["type"] is FlowResultType.FORM and result["step_id"] == "user"
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_LOCK_ENTITY_ID: LOCK}
+    )
+    assert result["type"] is FlowResultType.FORM and result["step_id"] == "script"
+    with pytest.raises(InvalidData):
+        await hass.config_entries.flow.async_configure(
+            result["flow_id"], {**SCRIPTS, CONF_SET_CODE_SCRIPT: "input_boolean.writes_fail"}
+        )
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {**SCRIPTS, CONF_SET_CODE_SCRIPT: "script.missing"}
+    )
+    assert result["errors"] == {CONF_SET_CODE_SCRIPT: "script_not_found"}
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], SCRIPTS)
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["title"] == "Front door"
+    assert result["data"] == {CONF_LOCK_ENTITY_ID: LOCK, "provider": "script", **SCRIPTS}
+    assert result["options"] == DEFAULT_OPTIONS
+    entry = result["result"]
+    assert entry.unique_id == er.async_get(hass).async_get(LOCK).id
+    await hass.async_block_till_done()
+    assert hass.states.get("sensor.front_door_available_backup_codes").state == "5"
+
+    # The same lock twice.
+    result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_LOCK_ENTITY_ID: LOCK}
+    )
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "already_configured"
+
+
+async def test_user_flow_errors(hass: HomeAssistant, locks: None) -> None:
+    """A non-lock entity and a missing lock are refused with an error."""
+    result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
+    with pytest.raises(InvalidData):
+        await hass.config_entries.flow.async_configure(
+            result["flow_id"], {CONF_LOCK_ENTITY_ID: "input_boolean.writes_fail"}
+        )
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_LOCK_ENTITY_ID: "lock.nowhere"}
+    )
+    assert result["errors"] == {CONF_LOCK_ENTITY_ID: "lock_not_found"}
+
+
+async def test_options_flow(
+    hass: HomeAssistant, entry: MockConfigEntry, writes: list[Event]
+) -> None:
+    """Every option can change; the pool follows the new layout."""
+    result = await hass.config_entries.options.async_init(entry.entry_id)
+    assert result["type"] is FlowResultType.FORM
+    new = {**DEFAULT_OPTIONS, "pool_size": 3, "first_slot": 40, "code_length": 4,
+           "slot_count": 6, "backup_lead_hours": 48, "program_lead_minutes": 30,
+           "show_codes": True}
+    result = await hass.config_entries.options.async_configure(result["flow_id"], new)
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    await hass.async_block_till_done()
+    assert dict(entry.options) == new
+    on_lock = set_writes(writes)
+    # Old pool slots are cleared, the new pool is programmed with four-digit codes.
+    assert sorted(on_lock) == [40, 41, 42]
+    assert all(len(code) == 4 for code in on_lock.values())
+
+
+async def test_options_flow_refuses_bad_layouts(
+    hass: HomeAssistant, entry: MockConfigEntry
+) -> None:
+    """A pool that fills the range, and a layout change while codes are in use."""
+    result = await hass.config_entries.options.async_init(entry.entry_id)
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {**DEFAULT_OPTIONS, "pool_size": 10, "slot_count": 10}
+    )
+    assert result["errors"] == {"base": "pool_too_large"}
+
+    await set_online(hass, False)
+    await create_grant(hass, starts_in=timedelta(minutes=10))
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {**DEFAULT_OPTIONS, "first_slot": 50}
+    )
+    assert result["errors"] == {"base": "layout_in_use"}
+    # Timing options may still change.
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {**DEFAULT_OPTIONS, "backup_lead_hours": 24}
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert entry.options["first_slot"] == 20
+
+
+async def test_reconfigure(hass: HomeAssistant, entry: MockConfigEntry) -> None:
+    """The scripts can be changed."""
+    result = await entry.start_reconfigure_flow(hass)
+    assert result["step_id"] == "reconfigure"
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {**SCRIPTS, CONF_SET_CODE_SCRIPT: "script.missing"}
+    )
+    assert result["errors"] == {CONF_SET_CODE_SCRIPT: "script_not_found"}
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {**SCRIPTS, CONF_CLEAR_CODE_SCRIPT: "script.set_code"}
+    )
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "reconfigure_successful"
+    assert entry.data[CONF_CLEAR_CODE_SCRIPT] == "script.set_code"
+
+
+async def test_entry_follows_renamed_lock(
+    hass: HomeAssistant, locks: None, writes: list[Event]
+) -> None:
+    """Renaming the lock entity keeps the entry working under the new id."""
+    result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_LOCK_ENTITY_ID: LOCK}
+    )
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], SCRIPTS)
+    entry = result["result"]
+    await hass.async_block_till_done()
+    er.async_get(hass).async_update_entity(LOCK, new_entity_id="lock.main_door")
+    await hass.async_block_till_done()
+    assert entry.data[CONF_LOCK_ENTITY_ID] == "lock.main_door"
+    assert entry.runtime_data.lock_entity_id == "lock.main_door"
+    response = await create_grant(hass, starts_in=timedelta(minutes=10), lock="lock.main_door")
+    assert set_writes(writes)[25] == response["code"]
