@@ -144,10 +144,13 @@ def writes(hass: HomeAssistant, locks: None) -> list[Event]:
     return async_capture_events(hass, WRITE_EVENT)
 
 
-def make_entry(lock: str = LOCK, **options: Any) -> MockConfigEntry:
+def make_entry(
+    lock: str = LOCK, entry_id: str | None = None, **options: Any
+) -> MockConfigEntry:
     """A config entry for a lock on the script provider."""
     return MockConfigEntry(
         domain=DOMAIN,
+        entry_id=entry_id,
         title=lock,
         unique_id=f"uid-{lock}",
         data={

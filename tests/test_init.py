@@ -1,0 +1,229 @@
+"""Set-up, reload, restart, removal, devices, diagnostics and privacy."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+import logging
+from typing import Any
+
+from freezegun.api import FrozenDateTimeFactory
+import pytest
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    async_capture_events,
+)
+from pytest_homeassistant_custom_component.components.diagnostics import (
+    get_diagnostics_for_config_entry,
+)
+from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
+
+from custom_components.backup_access_codes.const import (
+    DOMAIN,
+    EVENT_ISSUED,
+    EVENT_REISSUED,
+)
+from custom_components.backup_access_codes.store import DATA_STORAGE, STORAGE_KEY
+from homeassistant.config_entries import ConfigEntryState
+from homeassistant.core import Event, HomeAssistant
+from homeassistant.helpers import device_registry as dr, entity_registry as er
+from homeassistant.setup import async_setup_component
+from homeassistant.util import dt as dt_util
+
+from .conftest import (
+    LOCK,
+    START,
+    add_entry,
+    advance_to,
+    create_grant,
+    make_entry,
+    set_online,
+    set_writes,
+    set_writes_fail,
+)
+
+AVAILABLE = "sensor.front_door_available_backup_codes"
+
+
+async def test_reload_keeps_state_and_writes_nothing(
+    hass: HomeAssistant, entry: MockConfigEntry, writes: list[Event]
+) -> None:
+    """A reload keeps pool and grants and reprograms nothing already on the lock."""
+    response = await create_grant(hass, starts_in=timedelta(minutes=10))
+    count = len(writes)
+    issued = async_capture_events(hass, EVENT_ISSUED)
+    assert await hass.config_entries.async_reload(entry.entry_id)
+    await hass.async_block_till_done()
+    assert len(writes) == count
+    assert issued == []
+    assert hass.states.get(AVAILABLE).state == "5"
+    assert response["access_grant_id"] in hass.data[DATA_STORAGE].state.grants
+
+
+def stored_state(pool_codes: list[str], grant: dict[str, Any]) -> dict[str, Any]:
+    """Storage as a previous run left it: pool programmed, one guest on a backup."""
+    pool = [
+        {"slot": 20 + i, "code": code, "status": "programmed", "grant_id": None,
+         "next_code": None, "attempt_failed": False}
+        for i, code in enumerate(pool_codes)
+    ]
+    pool[0].update(status="issued", grant_id=grant["grant_id"])
+    return {
+        "version": 1,
+        "minor_version": 1,
+        "key": STORAGE_KEY,
+        "data": {
+            "locks": {
+                "entry-1": {
+                    "pool": pool,
+                    "on_lock": {str(20 + i): c for i, c in enumerate(pool_codes)},
+                    "retries": {},
+                }
+            },
+            "grants": {grant["grant_id"]: grant},
+        },
+    }
+
+
+async def test_restart_handles_missed_checkout_once(
+    hass: HomeAssistant, hass_storage: dict[str, Any], locks: None, writes: list[Event]
+) -> None:
+    """Down over a checkout: at start the backup is rotated, the rest left alone."""
+    codes = ["482917", "539164", "601835", "718293", "850274"]
+    grant = {
+        "grant_id": "g1", "name": "Guest", "code": "274815",
+        "starts_at": (START - timedelta(days=3)).isoformat(),
+        "ends_at": (START - timedelta(hours=1)).isoformat(),
+        "locks": {"entry-1": {"slot": None, "program_failed": True, "backup_slot": 20,
+                              "told": {"code": codes[0], "is_backup": True, "slot": 20,
+                                       "issued_at": (START - timedelta(days=4)).isoformat()},
+                              "issue_failed": False}},
+    }
+    hass_storage[STORAGE_KEY] = stored_state(codes, grant)
+    issued = async_capture_events(hass, EVENT_ISSUED)
+    reissued = async_capture_events(hass, EVENT_REISSUED)
+    entry = make_entry(entry_id="entry-1")
+    entry.add_to_hass(hass)
+    assert await async_setup_component(hass, DOMAIN, {})
+    await hass.async_block_till_done()
+
+    assert entry.state is ConfigEntryState.LOADED
+    # Only slot 20 is written: the used backup is replaced by a new code.
+    assert [int(e.data["slot"]) for e in writes] == [20]
+    assert str(writes[0].data["code"]) not in codes
+    assert issued == [] and reissued == []
+    assert hass.data[DATA_STORAGE].state.grants == {}
+    assert hass.states.get(AVAILABLE).state == "5"
+
+
+async def test_restart_missed_issue_point_offline(
+    hass: HomeAssistant, hass_storage: dict[str, Any], locks: None, writes: list[Event]
+) -> None:
+    """Down over an issue point and the lock offline at start: one backup issued."""
+    codes = ["482917", "539164", "601835", "718293", "850274"]
+    grant = {
+        "grant_id": "g2", "name": "Guest", "code": "274815",
+        "starts_at": (START + timedelta(hours=3)).isoformat(),
+        "ends_at": (START + timedelta(days=2)).isoformat(),
+        "locks": {"entry-1": {}},
+    }
+    data = stored_state(codes, grant)
+    data["data"]["locks"]["entry-1"]["pool"][0].update(status="programmed", grant_id=None)
+    hass_storage[STORAGE_KEY] = data
+    await set_online(hass, False)
+    issued = async_capture_events(hass, EVENT_ISSUED)
+    entry = make_entry(entry_id="entry-1")
+    entry.add_to_hass(hass)
+    assert await async_setup_component(hass, DOMAIN, {})
+    await hass.async_block_till_done()
+    assert len(issued) == 1
+    assert issued[0].data["access_method"]["code"] == codes[0]
+    assert writes == []
+
+
+async def test_unload_and_remove(
+    hass: HomeAssistant, entry: MockConfigEntry, writes: list[Event]
+) -> None:
+    """Unload stops everything; removal forgets the lock and its grants."""
+    await create_grant(hass, starts_in=timedelta(days=3))
+    assert await hass.config_entries.async_unload(entry.entry_id)
+    assert entry.state is ConfigEntryState.NOT_LOADED
+    assert hass.states.get(AVAILABLE).state == "unavailable"
+    assert await hass.config_entries.async_remove(entry.entry_id)
+    await hass.async_block_till_done()
+    state = hass.data[DATA_STORAGE].state
+    assert state.locks == {} and state.grants == {}
+
+
+async def test_entities_on_lock_device(hass: HomeAssistant, writes: list[Event]) -> None:
+    """Entities sit on the lock's device; the event carries its id."""
+    owner = MockConfigEntry(domain="test")
+    owner.add_to_hass(hass)
+    device = dr.async_get(hass).async_get_or_create(
+        config_entry_id=owner.entry_id, identifiers={("test", "lock-1")}, name="Front door"
+    )
+    er.async_get(hass).async_update_entity(LOCK, device_id=device.id)
+    await add_entry(hass, make_entry())
+    entity = er.async_get(hass).async_get(AVAILABLE)
+    assert entity.device_id == device.id
+    issued = async_capture_events(hass, EVENT_ISSUED)
+    await create_grant(hass, starts_in=timedelta(minutes=5))
+    assert issued[0].data["device_id"] == device.id
+
+
+async def test_lock_without_device_gets_own(
+    hass: HomeAssistant, entry: MockConfigEntry
+) -> None:
+    """A template lock has no device: one named after the lock is made."""
+    entity = er.async_get(hass).async_get(AVAILABLE)
+    device = dr.async_get(hass).async_get(entity.device_id)
+    assert device.name == "Front door"
+    assert (DOMAIN, entry.entry_id) in device.identifiers
+
+
+async def test_diagnostics_redact_codes(
+    hass: HomeAssistant,
+    hass_client: ClientSessionGenerator,
+    entry: MockConfigEntry,
+    writes: list[Event],
+) -> None:
+    """No code appears anywhere in the diagnostics."""
+    await set_online(hass, False)
+    response = await create_grant(hass, starts_in=timedelta(minutes=5))
+    await set_online(hass, True)
+    assert await async_setup_component(hass, "diagnostics", {})
+    diagnostics = await get_diagnostics_for_config_entry(hass, hass_client, entry)
+    text = str(diagnostics)
+    codes = set(set_writes(writes).values()) | {response["code"]}
+    assert len(codes) == 6
+    assert not any(code in text for code in codes)
+    assert diagnostics["health"]["in_use"] == 1
+    assert diagnostics["access_grants"][0]["status"] == "backup_issued"
+
+
+async def test_no_code_in_logs(
+    hass: HomeAssistant,
+    entry: MockConfigEntry,
+    writes: list[Event],
+    freezer: FrozenDateTimeFactory,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A whole stay with failures, logged at DEBUG, never prints a code."""
+    caplog.set_level(logging.DEBUG)
+    logging.getLogger("homeassistant.components.script").setLevel(logging.WARNING)
+    issued = async_capture_events(hass, EVENT_ISSUED)
+    reissued = async_capture_events(hass, EVENT_REISSUED)
+    response = await create_grant(hass, starts_in=timedelta(hours=3), code="482917")
+    await set_writes_fail(hass, True)
+    await advance_to(hass, freezer, dt_util.utcnow() + timedelta(hours=3))
+    await set_writes_fail(hass, False)
+    await set_online(hass, False)
+    await advance_to(hass, freezer, dt_util.utcnow() + timedelta(days=2, hours=1))
+    await set_online(hass, True)
+    codes = {response["code"]} | {
+        e.data["access_method"]["code"] for e in issued + reissued
+    } | set(set_writes(writes).values())
+    assert len(codes) >= 6
+    ours = [r for r in caplog.records if r.name.startswith("custom_components")]
+    assert ours  # the integration did log
+    text = "\n".join(r.getMessage() for r in ours)
+    assert not any(code in text for code in codes)
