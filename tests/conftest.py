@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator
 from datetime import datetime, timedelta
 from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
+from homeassistant.core import Event, HomeAssistant
+from homeassistant.setup import async_setup_component
+from homeassistant.util import dt as dt_util
 import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
@@ -25,9 +27,6 @@ from custom_components.backup_access_codes.const import (
     DOMAIN,
     PROVIDER_SCRIPT,
 )
-from homeassistant.core import Event, HomeAssistant
-from homeassistant.setup import async_setup_component
-from homeassistant.util import dt as dt_util
 
 LOCK = "lock.front_door"
 WRITE_EVENT = "test_lock_write"
@@ -63,7 +62,13 @@ SET_SCRIPT = {
     "fields": {"lock_entity_id": {}, "slot": {}, "code": {}},
     "sequence": [
         {
-            "if": [{"condition": "state", "entity_id": "input_boolean.writes_fail", "state": "on"}],
+            "if": [
+                {
+                    "condition": "state",
+                    "entity_id": "input_boolean.writes_fail",
+                    "state": "on",
+                }
+            ],
             "then": [
                 {"variables": {"result": {"success": False}}},
                 {"stop": "lock refused", "response_variable": "result"},
@@ -85,7 +90,13 @@ CLEAR_SCRIPT = {
     "fields": {"lock_entity_id": {}, "slot": {}},
     "sequence": [
         {
-            "if": [{"condition": "state", "entity_id": "input_boolean.writes_fail", "state": "on"}],
+            "if": [
+                {
+                    "condition": "state",
+                    "entity_id": "input_boolean.writes_fail",
+                    "state": "on",
+                }
+            ],
             "then": [
                 {"variables": {"result": {"success": False}}},
                 {"stop": "lock refused", "response_variable": "result"},
@@ -172,12 +183,14 @@ async def add_entry(hass: HomeAssistant, entry: MockConfigEntry) -> MockConfigEn
 
 
 @pytest.fixture
-async def entry(hass: HomeAssistant, writes: list[Event]) -> AsyncGenerator[MockConfigEntry]:
+async def entry(hass: HomeAssistant, writes: list[Event]) -> MockConfigEntry:
     """The front door, set up with default options."""
-    yield await add_entry(hass, make_entry())
+    return await add_entry(hass, make_entry())
 
 
-async def set_online(hass: HomeAssistant, online: bool, key: str = "front_door") -> None:
+async def set_online(
+    hass: HomeAssistant, online: bool, key: str = "front_door"
+) -> None:
     """Take a lock online or offline."""
     await hass.services.async_call(
         "input_boolean",

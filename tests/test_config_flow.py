@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from homeassistant.config_entries import SOURCE_USER
+from homeassistant.core import Event, HomeAssistant
+from homeassistant.data_entry_flow import FlowResultType, InvalidData
+from homeassistant.helpers import entity_registry as er
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
@@ -14,19 +18,20 @@ from custom_components.backup_access_codes.const import (
     DEFAULT_OPTIONS,
     DOMAIN,
 )
-from homeassistant.config_entries import SOURCE_USER
-from homeassistant.core import Event, HomeAssistant
-from homeassistant.data_entry_flow import FlowResultType, InvalidData
-from homeassistant.helpers import entity_registry as er
 
 from .conftest import LOCK, create_grant, set_online, set_writes
 
-SCRIPTS = {CONF_SET_CODE_SCRIPT: "script.set_code", CONF_CLEAR_CODE_SCRIPT: "script.clear_code"}
+SCRIPTS = {
+    CONF_SET_CODE_SCRIPT: "script.set_code",
+    CONF_CLEAR_CODE_SCRIPT: "script.clear_code",
+}
 
 
 async def test_user_flow_creates_entry(hass: HomeAssistant, locks: None) -> None:
     """Lock, then scripts: the entry is keyed by the lock's registry id."""
-    result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
+    result = await hass.config_entries.flow.async_init(
+        DOMAIN, context={"source": SOURCE_USER}
+    )
     assert result["type"] is FlowResultType.FORM and result["step_id"] == "user"
     result = await hass.config_entries.flow.async_configure(
         result["flow_id"], {CONF_LOCK_ENTITY_ID: LOCK}
@@ -34,7 +39,8 @@ async def test_user_flow_creates_entry(hass: HomeAssistant, locks: None) -> None
     assert result["type"] is FlowResultType.FORM and result["step_id"] == "script"
     with pytest.raises(InvalidData):
         await hass.config_entries.flow.async_configure(
-            result["flow_id"], {**SCRIPTS, CONF_SET_CODE_SCRIPT: "input_boolean.writes_fail"}
+            result["flow_id"],
+            {**SCRIPTS, CONF_SET_CODE_SCRIPT: "input_boolean.writes_fail"},
         )
     result = await hass.config_entries.flow.async_configure(
         result["flow_id"], {**SCRIPTS, CONF_SET_CODE_SCRIPT: "script.missing"}
@@ -43,7 +49,11 @@ async def test_user_flow_creates_entry(hass: HomeAssistant, locks: None) -> None
     result = await hass.config_entries.flow.async_configure(result["flow_id"], SCRIPTS)
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert result["title"] == "Front door"
-    assert result["data"] == {CONF_LOCK_ENTITY_ID: LOCK, "provider": "script", **SCRIPTS}
+    assert result["data"] == {
+        CONF_LOCK_ENTITY_ID: LOCK,
+        "provider": "script",
+        **SCRIPTS,
+    }
     assert result["options"] == DEFAULT_OPTIONS
     entry = result["result"]
     assert entry.unique_id == er.async_get(hass).async_get(LOCK).id
@@ -51,7 +61,9 @@ async def test_user_flow_creates_entry(hass: HomeAssistant, locks: None) -> None
     assert hass.states.get("sensor.front_door_available_backup_codes").state == "5"
 
     # The same lock twice.
-    result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
+    result = await hass.config_entries.flow.async_init(
+        DOMAIN, context={"source": SOURCE_USER}
+    )
     result = await hass.config_entries.flow.async_configure(
         result["flow_id"], {CONF_LOCK_ENTITY_ID: LOCK}
     )
@@ -61,7 +73,9 @@ async def test_user_flow_creates_entry(hass: HomeAssistant, locks: None) -> None
 
 async def test_user_flow_errors(hass: HomeAssistant, locks: None) -> None:
     """A non-lock entity and a missing lock are refused with an error."""
-    result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
+    result = await hass.config_entries.flow.async_init(
+        DOMAIN, context={"source": SOURCE_USER}
+    )
     with pytest.raises(InvalidData):
         await hass.config_entries.flow.async_configure(
             result["flow_id"], {CONF_LOCK_ENTITY_ID: "input_boolean.writes_fail"}
@@ -78,9 +92,16 @@ async def test_options_flow(
     """Every option can change; the pool follows the new layout."""
     result = await hass.config_entries.options.async_init(entry.entry_id)
     assert result["type"] is FlowResultType.FORM
-    new = {**DEFAULT_OPTIONS, "pool_size": 3, "first_slot": 40, "code_length": 4,
-           "slot_count": 6, "backup_lead_hours": 48, "program_lead_minutes": 30,
-           "show_codes": True}
+    new = {
+        **DEFAULT_OPTIONS,
+        "pool_size": 3,
+        "first_slot": 40,
+        "code_length": 4,
+        "slot_count": 6,
+        "backup_lead_hours": 48,
+        "program_lead_minutes": 30,
+        "show_codes": True,
+    }
     result = await hass.config_entries.options.async_configure(result["flow_id"], new)
     assert result["type"] is FlowResultType.CREATE_ENTRY
     await hass.async_block_till_done()
@@ -135,7 +156,9 @@ async def test_entry_follows_renamed_lock(
     hass: HomeAssistant, locks: None, writes: list[Event]
 ) -> None:
     """Renaming the lock entity keeps the entry working under the new id."""
-    result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
+    result = await hass.config_entries.flow.async_init(
+        DOMAIN, context={"source": SOURCE_USER}
+    )
     result = await hass.config_entries.flow.async_configure(
         result["flow_id"], {CONF_LOCK_ENTITY_ID: LOCK}
     )
@@ -146,5 +169,7 @@ async def test_entry_follows_renamed_lock(
     await hass.async_block_till_done()
     assert entry.data[CONF_LOCK_ENTITY_ID] == "lock.main_door"
     assert entry.runtime_data.lock_entity_id == "lock.main_door"
-    response = await create_grant(hass, starts_in=timedelta(minutes=10), lock="lock.main_door")
+    response = await create_grant(
+        hass, starts_in=timedelta(minutes=10), lock="lock.main_door"
+    )
     assert set_writes(writes)[25] == response["code"]

@@ -5,6 +5,13 @@ from __future__ import annotations
 from datetime import timedelta
 
 from freezegun.api import FrozenDateTimeFactory
+from homeassistant.core import Event, HomeAssistant
+from homeassistant.helpers import (
+    device_registry as dr,
+    entity_registry as er,
+    issue_registry as ir,
+)
+from homeassistant.util import dt as dt_util
 import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
@@ -18,9 +25,6 @@ from custom_components.backup_access_codes.const import (
     EVENT_REISSUED,
 )
 from custom_components.backup_access_codes.pool import PoolStatus
-from homeassistant.core import Event, HomeAssistant
-from homeassistant.helpers import device_registry as dr, entity_registry as er, issue_registry as ir
-from homeassistant.util import dt as dt_util
 
 from .conftest import (
     LOCK,
@@ -58,14 +62,18 @@ async def test_issue_point_online_gives_scheduled_code(
     starts_at = dt_util.utcnow() + 3 * DAY
     assert issued == []
 
-    await advance_to(hass, freezer, starts_at - timedelta(hours=36) - timedelta(seconds=1))
+    await advance_to(
+        hass, freezer, starts_at - timedelta(hours=36) - timedelta(seconds=1)
+    )
     assert issued == []
     await advance(hass, freezer, timedelta(seconds=1))
     assert len(issued) == 1
     data = issued[0].data
-    device = dr.async_get(hass).async_get(
-        er.async_get(hass).async_get(LOCK).device_id
-    ) if er.async_get(hass).async_get(LOCK).device_id else None
+    device = (
+        dr.async_get(hass).async_get(er.async_get(hass).async_get(LOCK).device_id)
+        if er.async_get(hass).async_get(LOCK).device_id
+        else None
+    )
     assert data == {
         "event_type": "access_method.issued",
         "access_grant_id": grant_id,
@@ -83,7 +91,9 @@ async def test_issue_point_online_gives_scheduled_code(
         },
     }
     assert device is None or data["device_id"] == device.id
-    assert data["device_id"] is not None  # the lock's own device, or the one made for it
+    assert (
+        data["device_id"] is not None
+    )  # the lock's own device, or the one made for it
 
     # Not on the lock before the program point: it must not let the guest in early.
     await advance_to(hass, freezer, starts_at - timedelta(minutes=61))
@@ -232,14 +242,22 @@ async def test_exhausted_pool_issue_failed_then_served(
     issued = async_capture_events(hass, EVENT_ISSUED)
     failed = async_capture_events(hass, EVENT_ISSUE_FAILED)
     await set_online(hass, False)
-    first = await create_grant(hass, starts_in=timedelta(minutes=10), length=timedelta(hours=5))
+    first = await create_grant(
+        hass, starts_in=timedelta(minutes=10), length=timedelta(hours=5)
+    )
     second = await create_grant(hass, starts_in=timedelta(minutes=20))
     assert [e.data["access_grant_id"] for e in issued] == [first["access_grant_id"]]
     assert len(failed) == 1
     assert failed[0].data["access_grant_id"] == second["access_grant_id"]
     assert failed[0].data["reason"] == "no_backup_code_available"
     assert set(failed[0].data) == {
-        "access_grant_id", "name", "lock_entity_id", "device_id", "starts_at", "ends_at", "reason"
+        "access_grant_id",
+        "name",
+        "lock_entity_id",
+        "device_id",
+        "starts_at",
+        "ends_at",
+        "reason",
     }
     issue_id = f"no_backup_code_{entry.entry_id}"
     assert ir.async_get(hass).async_get_issue(DOMAIN, issue_id) is not None
@@ -280,9 +298,15 @@ async def test_many_active_backup_codes(
     await set_online(hass, False)
     for _ in range(3):
         await create_grant(hass, starts_in=timedelta(minutes=10))
-    assert hass.states.get("binary_sensor.front_door_many_backup_codes_in_use").state == "off"
+    assert (
+        hass.states.get("binary_sensor.front_door_many_backup_codes_in_use").state
+        == "off"
+    )
     await create_grant(hass, starts_in=timedelta(minutes=10))
-    assert hass.states.get("binary_sensor.front_door_many_backup_codes_in_use").state == "on"
+    assert (
+        hass.states.get("binary_sensor.front_door_many_backup_codes_in_use").state
+        == "on"
+    )
     assert hass.states.get("sensor.front_door_issued_backup_codes").state == "4"
     holders = hass.states.get("sensor.front_door_issued_backup_codes").attributes[
         "access_grants"
@@ -317,9 +341,9 @@ async def test_grant_on_two_locks(hass: HomeAssistant, writes: list[Event]) -> N
     assert by_lock["lock.back_door"]["is_backup_code"] is True
     [grant] = await list_grants(hass)
     assert {lk["lock_entity_id"] for lk in grant["locks"]} == {LOCK, "lock.back_door"}
-    assert [g["access_grant_id"] for g in await list_grants(hass, lock_entity_id=LOCK)] == [
-        response["access_grant_id"]
-    ]
+    assert [
+        g["access_grant_id"] for g in await list_grants(hass, lock_entity_id=LOCK)
+    ] == [response["access_grant_id"]]
 
 
 @pytest.mark.parametrize("online", [True, False])
@@ -341,7 +365,9 @@ async def test_delete_grant_clears_and_rotates(
     await hass.async_block_till_done()
     now_on_lock = set_writes(writes)
     assert 25 not in now_on_lock
-    assert (now_on_lock[20] != old_pool[20]) is not online  # rotated only if it was used
+    assert (
+        now_on_lock[20] != old_pool[20]
+    ) is not online  # rotated only if it was used
     assert await list_grants(hass) == []
 
 

@@ -7,6 +7,11 @@ import logging
 from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
+from homeassistant.config_entries import ConfigEntryState
+from homeassistant.core import Event, HomeAssistant
+from homeassistant.helpers import device_registry as dr, entity_registry as er
+from homeassistant.setup import async_setup_component
+from homeassistant.util import dt as dt_util
 import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
@@ -23,11 +28,6 @@ from custom_components.backup_access_codes.const import (
     EVENT_REISSUED,
 )
 from custom_components.backup_access_codes.store import DATA_STORAGE, STORAGE_KEY
-from homeassistant.config_entries import ConfigEntryState
-from homeassistant.core import Event, HomeAssistant
-from homeassistant.helpers import device_registry as dr, entity_registry as er
-from homeassistant.setup import async_setup_component
-from homeassistant.util import dt as dt_util
 
 from .conftest import (
     LOCK,
@@ -62,8 +62,14 @@ async def test_reload_keeps_state_and_writes_nothing(
 def stored_state(pool_codes: list[str], grant: dict[str, Any]) -> dict[str, Any]:
     """Storage as a previous run left it: pool programmed, one guest on a backup."""
     pool = [
-        {"slot": 20 + i, "code": code, "status": "programmed", "grant_id": None,
-         "next_code": None, "attempt_failed": False}
+        {
+            "slot": 20 + i,
+            "code": code,
+            "status": "programmed",
+            "grant_id": None,
+            "next_code": None,
+            "attempt_failed": False,
+        }
         for i, code in enumerate(pool_codes)
     ]
     pool[0].update(status="issued", grant_id=grant["grant_id"])
@@ -90,13 +96,25 @@ async def test_restart_handles_missed_checkout_once(
     """Down over a checkout: at start the backup is rotated, the rest left alone."""
     codes = ["482917", "539164", "601835", "718293", "850274"]
     grant = {
-        "grant_id": "g1", "name": "Guest", "code": "274815",
+        "grant_id": "g1",
+        "name": "Guest",
+        "code": "274815",
         "starts_at": (START - timedelta(days=3)).isoformat(),
         "ends_at": (START - timedelta(hours=1)).isoformat(),
-        "locks": {"entry-1": {"slot": None, "program_failed": True, "backup_slot": 20,
-                              "told": {"code": codes[0], "is_backup": True, "slot": 20,
-                                       "issued_at": (START - timedelta(days=4)).isoformat()},
-                              "issue_failed": False}},
+        "locks": {
+            "entry-1": {
+                "slot": None,
+                "program_failed": True,
+                "backup_slot": 20,
+                "told": {
+                    "code": codes[0],
+                    "is_backup": True,
+                    "slot": 20,
+                    "issued_at": (START - timedelta(days=4)).isoformat(),
+                },
+                "issue_failed": False,
+            }
+        },
     }
     hass_storage[STORAGE_KEY] = stored_state(codes, grant)
     issued = async_capture_events(hass, EVENT_ISSUED)
@@ -121,13 +139,17 @@ async def test_restart_missed_issue_point_offline(
     """Down over an issue point and the lock offline at start: one backup issued."""
     codes = ["482917", "539164", "601835", "718293", "850274"]
     grant = {
-        "grant_id": "g2", "name": "Guest", "code": "274815",
+        "grant_id": "g2",
+        "name": "Guest",
+        "code": "274815",
         "starts_at": (START + timedelta(hours=3)).isoformat(),
         "ends_at": (START + timedelta(days=2)).isoformat(),
         "locks": {"entry-1": {}},
     }
     data = stored_state(codes, grant)
-    data["data"]["locks"]["entry-1"]["pool"][0].update(status="programmed", grant_id=None)
+    data["data"]["locks"]["entry-1"]["pool"][0].update(
+        status="programmed", grant_id=None
+    )
     hass_storage[STORAGE_KEY] = data
     await set_online(hass, False)
     issued = async_capture_events(hass, EVENT_ISSUED)
@@ -154,12 +176,16 @@ async def test_unload_and_remove(
     assert state.locks == {} and state.grants == {}
 
 
-async def test_entities_on_lock_device(hass: HomeAssistant, writes: list[Event]) -> None:
+async def test_entities_on_lock_device(
+    hass: HomeAssistant, writes: list[Event]
+) -> None:
     """Entities sit on the lock's device; the event carries its id."""
     owner = MockConfigEntry(domain="test")
     owner.add_to_hass(hass)
     device = dr.async_get(hass).async_get_or_create(
-        config_entry_id=owner.entry_id, identifiers={("test", "lock-1")}, name="Front door"
+        config_entry_id=owner.entry_id,
+        identifiers={("test", "lock-1")},
+        name="Front door",
     )
     er.async_get(hass).async_update_entity(LOCK, device_id=device.id)
     await add_entry(hass, make_entry())
@@ -219,9 +245,11 @@ async def test_no_code_in_logs(
     await set_online(hass, False)
     await advance_to(hass, freezer, dt_util.utcnow() + timedelta(days=2, hours=1))
     await set_online(hass, True)
-    codes = {response["code"]} | {
-        e.data["access_method"]["code"] for e in issued + reissued
-    } | set(set_writes(writes).values())
+    codes = (
+        {response["code"]}
+        | {e.data["access_method"]["code"] for e in issued + reissued}
+        | set(set_writes(writes).values())
+    )
     assert len(codes) >= 6
     ours = [r for r in caplog.records if r.name.startswith("custom_components")]
     assert ours  # the integration did log

@@ -5,14 +5,21 @@ from __future__ import annotations
 from datetime import timedelta
 
 from freezegun.api import FrozenDateTimeFactory
+from homeassistant.core import Event, HomeAssistant
+from homeassistant.helpers import issue_registry as ir
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.backup_access_codes.const import DOMAIN
 from custom_components.backup_access_codes.pool import PoolStatus
-from homeassistant.core import Event, HomeAssistant
-from homeassistant.helpers import issue_registry as ir
 
-from .conftest import add_entry, advance, make_entry, set_online, set_writes, set_writes_fail
+from .conftest import (
+    add_entry,
+    advance,
+    make_entry,
+    set_online,
+    set_writes,
+    set_writes_fail,
+)
 
 EMPTY = "binary_sensor.front_door_backup_code_pool_empty"
 PARTIAL = "binary_sensor.front_door_backup_code_pool_degraded"
@@ -30,7 +37,10 @@ async def test_pool_programmed_when_online(
     assert len(set(on_lock.values())) == 5
     assert all(len(code) == 6 and code.isdigit() for code in on_lock.values())
     assert hass.states.get(AVAILABLE).state == "5"
-    assert hass.states.get(AVAILABLE).attributes["supports_backup_access_code_pool"] is True
+    assert (
+        hass.states.get(AVAILABLE).attributes["supports_backup_access_code_pool"]
+        is True
+    )
     assert hass.states.get(ISSUED).state == "0"
     for flag in (EMPTY, PARTIAL, MANY):
         assert hass.states.get(flag).state == "off"
@@ -57,7 +67,10 @@ async def test_offline_at_setup_empty_pool(
     assert sorted(set_writes(writes)) == [20, 21, 22, 23, 24]
     assert hass.states.get(EMPTY).state == "off"
     assert hass.states.get(AVAILABLE).state == "5"
-    assert ir.async_get(hass).async_get_issue(DOMAIN, f"pool_empty_{entry.entry_id}") is None
+    assert (
+        ir.async_get(hass).async_get_issue(DOMAIN, f"pool_empty_{entry.entry_id}")
+        is None
+    )
 
 
 async def test_partial_pool_and_backoff(

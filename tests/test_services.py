@@ -5,15 +5,15 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+from homeassistant.auth.models import User
+from homeassistant.core import Context, Event, HomeAssistant
+from homeassistant.exceptions import ServiceValidationError, Unauthorized
+from homeassistant.util import dt as dt_util
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.backup_access_codes.const import DOMAIN
 from custom_components.backup_access_codes.store import DATA_STORAGE
-from homeassistant.auth.models import User
-from homeassistant.core import Context, Event, HomeAssistant
-from homeassistant.exceptions import ServiceValidationError, Unauthorized
-from homeassistant.util import dt as dt_util
 
 from .conftest import LOCK, add_entry, create_grant, make_entry, set_writes
 
@@ -38,12 +38,30 @@ def pool_code(writes: list[Event]) -> str:
 
 
 BAD_CREATES: list[tuple[str, dict[str, Any], str]] = [
-    ("ends before starts", {"ends_at": "2026-12-01T13:00:00+00:00",
-                            "starts_at": "2026-12-01T14:00:00+00:00"}, "ends_before_starts"),
-    ("ends at start", {"ends_at": "2026-12-01T14:00:00+00:00",
-                       "starts_at": "2026-12-01T14:00:00+00:00"}, "ends_before_starts"),
-    ("ends in the past", {"starts_at": "2026-11-28T15:00:00+00:00",
-                          "ends_at": "2026-11-30T11:00:00+00:00"}, "ends_in_past"),
+    (
+        "ends before starts",
+        {
+            "ends_at": "2026-12-01T13:00:00+00:00",
+            "starts_at": "2026-12-01T14:00:00+00:00",
+        },
+        "ends_before_starts",
+    ),
+    (
+        "ends at start",
+        {
+            "ends_at": "2026-12-01T14:00:00+00:00",
+            "starts_at": "2026-12-01T14:00:00+00:00",
+        },
+        "ends_before_starts",
+    ),
+    (
+        "ends in the past",
+        {
+            "starts_at": "2026-11-28T15:00:00+00:00",
+            "ends_at": "2026-11-30T11:00:00+00:00",
+        },
+        "ends_in_past",
+    ),
     ("letters in code", {"code": "12ab56"}, "code_not_digits"),
     ("unicode digits", {"code": "١٢٣٤٥٦"}, "code_not_digits"),
     ("short code", {"code": "4829"}, "code_wrong_length"),
@@ -52,21 +70,32 @@ BAD_CREATES: list[tuple[str, dict[str, Any], str]] = [
     ("straight run up", {"code": "345678"}, "code_weak"),
     ("straight run down", {"code": "987654"}, "code_weak"),
     ("unknown lock", {"lock_entity_id": "lock.nowhere"}, "unknown_lock"),
-    ("lock not configured", {"lock_entity_id": "lock.back_door"}, "lock_not_configured"),
-    ("one of two not configured", {"lock_entity_id": [LOCK, "lock.back_door"]},
-     "lock_not_configured"),
+    (
+        "lock not configured",
+        {"lock_entity_id": "lock.back_door"},
+        "lock_not_configured",
+    ),
+    (
+        "one of two not configured",
+        {"lock_entity_id": [LOCK, "lock.back_door"]},
+        "lock_not_configured",
+    ),
 ]
 
 
-@pytest.mark.parametrize(("changes", "key"), [c[1:] for c in BAD_CREATES],
-                         ids=[c[0] for c in BAD_CREATES])
+@pytest.mark.parametrize(
+    ("changes", "key"), [c[1:] for c in BAD_CREATES], ids=[c[0] for c in BAD_CREATES]
+)
 async def test_create_bad_input(
     hass: HomeAssistant, entry: MockConfigEntry, changes: dict[str, Any], key: str
 ) -> None:
     """Each problem is named by a translated error and nothing is stored."""
     with pytest.raises(ServiceValidationError) as err:
         await hass.services.async_call(
-            DOMAIN, "create_access_grant", grant_data(**changes), blocking=True,
+            DOMAIN,
+            "create_access_grant",
+            grant_data(**changes),
+            blocking=True,
             return_response=True,
         )
     assert err.value.translation_key == key
@@ -81,15 +110,20 @@ async def test_create_code_already_held(
     """A code the lock already holds (a pool code) is refused."""
     with pytest.raises(ServiceValidationError) as err:
         await hass.services.async_call(
-            DOMAIN, "create_access_grant", grant_data(code=pool_code(writes)),
-            blocking=True, return_response=True,
+            DOMAIN,
+            "create_access_grant",
+            grant_data(code=pool_code(writes)),
+            blocking=True,
+            return_response=True,
         )
     assert err.value.translation_key == "code_in_use"
     assert "lock.front_door" in str(err.value)
     assert hass.data[DATA_STORAGE].state.grants == {}
 
 
-async def test_create_with_host_code(hass: HomeAssistant, entry: MockConfigEntry) -> None:
+async def test_create_with_host_code(
+    hass: HomeAssistant, entry: MockConfigEntry
+) -> None:
     """A good host code is used as the scheduled code."""
     response = await create_grant(hass, starts_in=SOON, code="482917")
     assert response["code"] == "482917"
@@ -101,20 +135,28 @@ async def test_code_length_mismatch(hass: HomeAssistant, writes: list[Event]) ->
     await add_entry(hass, make_entry("lock.back_door", code_length=4))
     with pytest.raises(ServiceValidationError) as err:
         await hass.services.async_call(
-            DOMAIN, "create_access_grant",
+            DOMAIN,
+            "create_access_grant",
             grant_data(lock_entity_id=[LOCK, "lock.back_door"]),
-            blocking=True, return_response=True,
+            blocking=True,
+            return_response=True,
         )
     assert err.value.translation_key == "code_length_mismatch"
 
 
-@pytest.mark.parametrize("service", ["update_access_grant", "delete_access_grant",
-                                     "issue_backup_code"])
-async def test_unknown_grant(hass: HomeAssistant, entry: MockConfigEntry, service: str) -> None:
+@pytest.mark.parametrize(
+    "service", ["update_access_grant", "delete_access_grant", "issue_backup_code"]
+)
+async def test_unknown_grant(
+    hass: HomeAssistant, entry: MockConfigEntry, service: str
+) -> None:
     """An unknown grant id is named."""
     with pytest.raises(ServiceValidationError) as err:
         await hass.services.async_call(
-            DOMAIN, service, {"access_grant_id": "nope"}, blocking=True,
+            DOMAIN,
+            service,
+            {"access_grant_id": "nope"},
+            blocking=True,
             return_response=service == "issue_backup_code",
         )
     assert err.value.translation_key == "unknown_access_grant"
@@ -129,9 +171,13 @@ async def test_update_bad_times_keeps_grant(
     before = grant.to_dict()
     with pytest.raises(ServiceValidationError) as err:
         await hass.services.async_call(
-            DOMAIN, "update_access_grant",
-            {"access_grant_id": grant.grant_id, "name": "X",
-             "ends_at": (dt_util.utcnow() + timedelta(minutes=1)).isoformat()},
+            DOMAIN,
+            "update_access_grant",
+            {
+                "access_grant_id": grant.grant_id,
+                "name": "X",
+                "ends_at": (dt_util.utcnow() + timedelta(minutes=1)).isoformat(),
+            },
             blocking=True,
         )
     assert err.value.translation_key == "ends_before_starts"
@@ -145,20 +191,31 @@ async def test_lock_services_unknown_lock(
     """A lock that is not set up is named."""
     with pytest.raises(ServiceValidationError) as err:
         await hass.services.async_call(
-            DOMAIN, service, {"lock_entity_id": "lock.back_door"}, blocking=True,
+            DOMAIN,
+            service,
+            {"lock_entity_id": "lock.back_door"},
+            blocking=True,
             return_response=service == "list_access_grants",
         )
     assert err.value.translation_key == "lock_not_configured"
 
 
-async def test_naive_times_are_local(hass: HomeAssistant, entry: MockConfigEntry) -> None:
+async def test_naive_times_are_local(
+    hass: HomeAssistant, entry: MockConfigEntry
+) -> None:
     """A time without a zone is read in Home Assistant's time zone."""
     await hass.config.async_set_time_zone("America/New_York")
     response = await hass.services.async_call(
-        DOMAIN, "create_access_grant",
-        {"lock_entity_id": LOCK, "name": "Guest", "starts_at": "2026-12-05 15:00:00",
-         "ends_at": "2026-12-08 11:00:00"},
-        blocking=True, return_response=True,
+        DOMAIN,
+        "create_access_grant",
+        {
+            "lock_entity_id": LOCK,
+            "name": "Guest",
+            "starts_at": "2026-12-05 15:00:00",
+            "ends_at": "2026-12-08 11:00:00",
+        },
+        blocking=True,
+        return_response=True,
     )
     grant = hass.data[DATA_STORAGE].state.grants[response["access_grant_id"]]
     assert grant.starts_at.isoformat() == "2026-12-05T20:00:00+00:00"
@@ -186,14 +243,23 @@ async def test_non_admin_refused(
     response = service in ("create_access_grant", "list_access_grants")
     with pytest.raises(Unauthorized):
         await hass.services.async_call(
-            DOMAIN, service, data, blocking=True, return_response=response,
+            DOMAIN,
+            service,
+            data,
+            blocking=True,
+            return_response=response,
             context=Context(user_id=hass_read_only_user.id),
         )
     if service == "delete_access_grant":
         return
     await hass.services.async_call(
-        DOMAIN, service, data, blocking=True, return_response=response,
+        DOMAIN,
+        service,
+        data,
+        blocking=True,
+        return_response=response,
         context=Context(user_id=hass_admin_user.id),
     )
-    await hass.services.async_call(DOMAIN, service, data, blocking=True,
-                                   return_response=response)
+    await hass.services.async_call(
+        DOMAIN, service, data, blocking=True, return_response=response
+    )

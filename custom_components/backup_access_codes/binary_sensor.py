@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from homeassistant.components.binary_sensor import (
-    BinarySensorDeviceClass,
     BinarySensorEntity,
     BinarySensorEntityDescription,
 )
+from homeassistant.components.binary_sensor.const import BinarySensorDeviceClass
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
@@ -60,7 +60,8 @@ async def async_setup_entry(
 ) -> None:
     """Add the three health flags of a lock."""
     async_add_entities(
-        PoolProblemSensor(entry.runtime_data, description) for description in DESCRIPTIONS
+        PoolProblemSensor(entry.runtime_data, description)
+        for description in DESCRIPTIONS
     )
 
 

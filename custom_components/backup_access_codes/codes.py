@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from enum import StrEnum
+from itertools import pairwise
 import secrets
 
 MIN_CODE_LENGTH = 4
@@ -27,7 +28,7 @@ def is_weak(code: str) -> bool:
     """
     if len(set(code)) == 1:
         return True
-    steps = {(int(b) - int(a)) % 10 for a, b in zip(code, code[1:], strict=False)}
+    steps = {(int(b) - int(a)) % 10 for a, b in pairwise(code)}
     return steps in ({1}, {9})
 
 

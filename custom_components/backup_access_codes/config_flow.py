@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-import probatio
-
 from homeassistant.config_entries import (
     ConfigEntry,
     ConfigFlow,
@@ -14,6 +12,7 @@ from homeassistant.config_entries import (
 )
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import entity_registry as er, selector
+import probatio
 
 from .const import (
     CONF_BACKUP_LEAD_HOURS,
@@ -46,15 +45,17 @@ LOCK_SCHEMA = probatio.Schema(
         )
     }
 )
-SCRIPT_SELECTOR = selector.EntitySelector(selector.EntitySelectorConfig(domain="script"))
+SCRIPT_SELECTOR = selector.EntitySelector(
+    selector.EntitySelectorConfig(domain="script")
+)
 
 
 def _scripts_schema(defaults: dict[str, Any]) -> probatio.Schema:
     return probatio.Schema(
         {
-            probatio.Required(
-                key, default=defaults[key]
-            ) if key in defaults else probatio.Required(key): SCRIPT_SELECTOR
+            probatio.Required(key, default=defaults[key])
+            if key in defaults
+            else probatio.Required(key): SCRIPT_SELECTOR
             for key in (CONF_SET_CODE_SCRIPT, CONF_CLEAR_CODE_SCRIPT)
         }
     )
@@ -150,7 +151,9 @@ class BackupAccessCodesConfigFlow(ConfigFlow, domain=DOMAIN):
     ) -> ConfigFlowResult:
         """Name the scripts that set and clear a code."""
         errors: dict[str, str] = {}
-        if user_input is not None and not (errors := _script_errors(self.hass, user_input)):
+        if user_input is not None and not (
+            errors := _script_errors(self.hass, user_input)
+        ):
             state = self.hass.states.get(self._lock_entity_id)
             return self.async_create_entry(
                 title=state.name if state else self._lock_entity_id,
@@ -175,7 +178,9 @@ class BackupAccessCodesConfigFlow(ConfigFlow, domain=DOMAIN):
         """Change the scripts of a lock."""
         entry = self._get_reconfigure_entry()
         errors: dict[str, str] = {}
-        if user_input is not None and not (errors := _script_errors(self.hass, user_input)):
+        if user_input is not None and not (
+            errors := _script_errors(self.hass, user_input)
+        ):
             return self.async_update_reload_and_abort(
                 entry,
                 data_updates={
@@ -224,4 +229,6 @@ class BackupAccessCodesOptionsFlow(OptionsFlow):
     def _holds_slots(self, entry_id: str) -> bool:
         state = self.hass.data[DATA_STORAGE].state
         lock_state = state.locks.get(entry_id)
-        return lock_state is not None and holds_slots(entry_id, lock_state, state.grants)
+        return lock_state is not None and holds_slots(
+            entry_id, lock_state, state.grants
+        )

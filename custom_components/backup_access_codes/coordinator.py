@@ -160,7 +160,9 @@ class LockCoordinator:
         online = self._read_online()
         if online == self.online:
             return
-        _LOGGER.debug("%s is %s", self.lock_entity_id, "online" if online else "offline")
+        _LOGGER.debug(
+            "%s is %s", self.lock_entity_id, "online" if online else "offline"
+        )
         self.online = online
         if online:
             self.engine.came_online()
@@ -176,7 +178,11 @@ class LockCoordinator:
         now = dt_util.utcnow()
         self._announce(self.engine.evaluate(now, self.online))
         self.storage.async_schedule_save()
-        if self.online and not self._syncing and self.engine.next_write(now) is not None:
+        if (
+            self.online
+            and not self._syncing
+            and self.engine.next_write(now) is not None
+        ):
             self._syncing = True
             self.entry.async_create_background_task(
                 self.hass, self._async_sync(), f"{DOMAIN} sync {self.lock_entity_id}"
@@ -340,7 +346,10 @@ class LockCoordinator:
                 is_fixable=False,
                 severity=ir.IssueSeverity.WARNING,
                 translation_key="no_backup_code",
-                translation_placeholders={**placeholders, "grants": ", ".join(unserved)},
+                translation_placeholders={
+                    **placeholders,
+                    "grants": ", ".join(unserved),
+                },
             )
         else:
             ir.async_delete_issue(self.hass, DOMAIN, f"no_backup_code_{entry_id}")

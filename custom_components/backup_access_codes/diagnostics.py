@@ -21,7 +21,8 @@ async def async_get_config_entry_diagnostics(
     engine = coordinator.engine
     state = engine.state.to_dict()
     state["on_lock"] = {
-        slot: None if code is None else REDACTED for slot, code in state["on_lock"].items()
+        slot: None if code is None else REDACTED
+        for slot, code in state["on_lock"].items()
     }
     health = engine.health()
     return {
@@ -40,7 +41,8 @@ async def async_get_config_entry_diagnostics(
         "access_grants": [
             {
                 **async_redact_data(
-                    {k: v for k, v in grant.to_dict().items() if k != "locks"}, TO_REDACT
+                    {k: v for k, v in grant.to_dict().items() if k != "locks"},
+                    TO_REDACT,
                 ),
                 "on_this_lock": async_redact_data(grant_lock.to_dict(), TO_REDACT),
                 "status": engine.status(grant, grant_lock).value,

@@ -39,7 +39,9 @@ class Layout:
     @property
     def grant_slots(self) -> range:
         """Slots for the grants' scheduled codes (the rest of the range)."""
-        return range(self.first_slot + self.pool_size, self.first_slot + self.slot_count)
+        return range(
+            self.first_slot + self.pool_size, self.first_slot + self.slot_count
+        )
 
     @property
     def supports_pool(self) -> bool:
@@ -103,7 +105,8 @@ class LockState:
             pool=[PoolCode.from_dict(p) for p in data.get("pool", [])],
             on_lock={int(s): c for s, c in data.get("on_lock", {}).items()},
             retries={
-                int(s): SlotRetry.from_dict(r) for s, r in data.get("retries", {}).items()
+                int(s): SlotRetry.from_dict(r)
+                for s, r in data.get("retries", {}).items()
             },
         )
 
@@ -187,7 +190,8 @@ class LockEngine:
         self.state.pool = pool
         for slot in slots:
             if slot not in present:
-                pool.append(PoolCode(slot=slot, code=self._new_code()))
+                # One at a time: each new code must differ from the ones added before it.
+                pool.append(PoolCode(slot=slot, code=self._new_code()))  # noqa: PERF401
         pool.sort(key=lambda p: p.slot)
         for pool_code in pool:
             if len(pool_code.target) != self.layout.code_length:
@@ -368,7 +372,7 @@ class LockEngine:
 
     def desired(self, now: datetime) -> dict[int, str | None]:
         """Return what each slot the integration cares about should hold."""
-        want: dict[int, str | None] = {slot: None for slot in self.state.on_lock}
+        want: dict[int, str | None] = dict.fromkeys(self.state.on_lock)
         for pool_code in self.state.pool:
             want[pool_code.slot] = pool_code.target
         for grant, grant_lock in self.my_grants():
@@ -382,10 +386,8 @@ class LockEngine:
         writes = [
             SlotWrite(slot, code)
             for slot, code in self.desired(now).items()
-            if code is not None
-            and self.state.on_lock.get(slot) != code
-            or code is None
-            and slot in self.state.on_lock
+            if (code is not None and self.state.on_lock.get(slot) != code)
+            or (code is None and slot in self.state.on_lock)
         ]
         writes.sort(key=lambda w: (w.code is not None, w.slot in pool_slots, w.slot))
         return writes
@@ -408,7 +410,10 @@ class LockEngine:
         for pool_code in self.state.pool:
             if pool_code.slot != write.slot:
                 continue
-            if pool_code.status is PoolStatus.ROTATING and write.code == pool_code.next_code:
+            if (
+                pool_code.status is PoolStatus.ROTATING
+                and write.code == pool_code.next_code
+            ):
                 pool_code.code, pool_code.next_code = write.code, None
                 pool_code.status = PoolStatus.PROGRAMMED
             elif pool_code.status in (PoolStatus.PENDING, PoolStatus.FAILED):

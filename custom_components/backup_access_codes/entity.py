@@ -21,7 +21,9 @@ class BackupAccessCodesEntity(Entity):
         self.coordinator = coordinator
         self._attr_translation_key = key
         self._attr_unique_id = f"{coordinator.entry.unique_id}_{key}"
-        if device := async_entity_id_to_device(coordinator.hass, coordinator.lock_entity_id):
+        if device := async_entity_id_to_device(
+            coordinator.hass, coordinator.lock_entity_id
+        ):
             self.device_entry = device
         else:
             self._attr_device_info = DeviceInfo(
@@ -31,4 +33,6 @@ class BackupAccessCodesEntity(Entity):
 
     async def async_added_to_hass(self) -> None:
         """Follow the coordinator."""
-        self.async_on_remove(self.coordinator.async_add_listener(self.async_write_ha_state))
+        self.async_on_remove(
+            self.coordinator.async_add_listener(self.async_write_ha_state)
+        )

@@ -145,7 +145,11 @@ class Grant:
 def grant_status(grant_lock: GrantLock, programmed: bool) -> GrantStatus:
     """Return the status of a grant on one lock."""
     if grant_lock.told is None:
-        return GrantStatus.ISSUE_FAILED if grant_lock.issue_failed else GrantStatus.SCHEDULED
+        return (
+            GrantStatus.ISSUE_FAILED
+            if grant_lock.issue_failed
+            else GrantStatus.SCHEDULED
+        )
     if grant_lock.told.is_backup:
         return GrantStatus.BACKUP_ISSUED
     return GrantStatus.PROGRAMMED if programmed else GrantStatus.ISSUED

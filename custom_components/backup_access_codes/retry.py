@@ -16,7 +16,8 @@ MAX_BACKOFF = timedelta(hours=1)
 
 def backoff(failed_attempts: int) -> timedelta:
     """Return the wait after ``failed_attempts`` (>= 1) whole attempts failed."""
-    return min(FIRST_BACKOFF * 2 ** min(failed_attempts - 1, 16), MAX_BACKOFF)
+    wait: timedelta = FIRST_BACKOFF * 2 ** min(failed_attempts - 1, 16)
+    return min(wait, MAX_BACKOFF)
 
 
 @dataclass(slots=True)

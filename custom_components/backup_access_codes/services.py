@@ -6,13 +6,12 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 import uuid
 
-import probatio
-
 from homeassistant.core import HomeAssistant, ServiceCall, SupportsResponse, callback
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers.service import async_register_admin_service
 from homeassistant.util import dt as dt_util
+import probatio
 
 from .codes import code_problem, generate_code
 from .const import (
@@ -232,7 +231,9 @@ def async_setup_services(hass: HomeAssistant) -> None:
                 raise HomeAssistantError(
                     translation_domain=DOMAIN,
                     translation_key="no_backup_code_available",
-                    translation_placeholders={"lock_entity_id": coordinator.lock_entity_id},
+                    translation_placeholders={
+                        "lock_entity_id": coordinator.lock_entity_id
+                    },
                 )
             locks.append(view)
         return {
@@ -251,7 +252,12 @@ def async_setup_services(hass: HomeAssistant) -> None:
         (SERVICE_UPDATE, update_access_grant, UPDATE_SCHEMA, SupportsResponse.NONE),
         (SERVICE_DELETE, delete_access_grant, GRANT_ID_SCHEMA, SupportsResponse.NONE),
         (SERVICE_LIST, list_access_grants, LIST_SCHEMA, SupportsResponse.ONLY),
-        (SERVICE_ISSUE_BACKUP, issue_backup_code, GRANT_ID_SCHEMA, SupportsResponse.OPTIONAL),
+        (
+            SERVICE_ISSUE_BACKUP,
+            issue_backup_code,
+            GRANT_ID_SCHEMA,
+            SupportsResponse.OPTIONAL,
+        ),
         (SERVICE_ROTATE, rotate_backup_codes, LOCK_SCHEMA, SupportsResponse.NONE),
     ):
         async_register_admin_service(

@@ -7,7 +7,12 @@ from typing import Any
 
 from homeassistant.core import HomeAssistant
 
-from ..const import CONF_CLEAR_CODE_SCRIPT, CONF_PROVIDER, CONF_SET_CODE_SCRIPT, PROVIDER_SCRIPT
+from ..const import (
+    CONF_CLEAR_CODE_SCRIPT,
+    CONF_PROVIDER,
+    CONF_SET_CODE_SCRIPT,
+    PROVIDER_SCRIPT,
+)
 from .base import LockProvider, ProviderError
 from .script import ScriptProvider
 

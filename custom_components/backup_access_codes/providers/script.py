@@ -47,7 +47,10 @@ class ScriptProvider:
         await self._run(self.clear_script, {"slot": slot})
 
     async def _run(
-        self, script_entity_id: str, variables: dict[str, Any], secret: str | None = None
+        self,
+        script_entity_id: str,
+        variables: dict[str, Any],
+        secret: str | None = None,
     ) -> None:
         object_id = script_entity_id.removeprefix("script.")
         try:
