@@ -62,6 +62,23 @@ SET_SCRIPT = {
     "fields": {"lock_entity_id": {}, "slot": {}, "code": {}},
     "sequence": [
         {
+            # A lock integration's own action refusing the code raises, quoting it.
+            "if": [
+                {
+                    "condition": "state",
+                    "entity_id": "input_boolean.writes_raise",
+                    "state": "on",
+                }
+            ],
+            "then": [
+                {
+                    "action": "input_number.set_value",
+                    "target": {"entity_id": "input_number.tiny"},
+                    "data": {"value": "{{ code }}"},
+                }
+            ],
+        },
+        {
             "if": [
                 {
                     "condition": "state",
@@ -125,8 +142,14 @@ async def locks(hass: HomeAssistant) -> None:
                 "front_door_online": {"initial": True},
                 "back_door_online": {"initial": True},
                 "writes_fail": {"initial": False},
+                "writes_raise": {"initial": False},
             }
         },
+    )
+    assert await async_setup_component(
+        hass,
+        "input_number",
+        {"input_number": {"tiny": {"min": 0, "max": 9, "step": 1}}},
     )
     assert await async_setup_component(
         hass,

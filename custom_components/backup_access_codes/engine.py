@@ -54,7 +54,7 @@ class CodeIssued:
     """A guest was told a code (``issued``, or ``reissued`` when it replaces one)."""
 
     grant_id: str
-    code: str
+    code: str = field(repr=False)
     is_backup: bool
     slot: int | None
     issued_at: datetime
@@ -77,7 +77,7 @@ class SlotWrite:
     """Put ``code`` into ``slot``, or clear it when ``code`` is None."""
 
     slot: int
-    code: str | None
+    code: str | None = field(repr=False)
 
 
 @dataclass(slots=True)
@@ -87,7 +87,7 @@ class LockState:
     pool: list[PoolCode] = field(default_factory=list)
     # Slots the integration has written: the code known to be there, or None when unknown
     # (a write failed half-way). A slot missing here holds nothing of ours.
-    on_lock: dict[int, str | None] = field(default_factory=dict)
+    on_lock: dict[int, str | None] = field(default_factory=dict, repr=False)
     retries: dict[int, SlotRetry] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:

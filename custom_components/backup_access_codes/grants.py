@@ -30,7 +30,7 @@ class GrantStatus(StrEnum):
 class Told:
     """The code a guest was last told for one lock."""
 
-    code: str
+    code: str = field(repr=False)
     is_backup: bool
     slot: int | None
     issued_at: datetime
@@ -96,7 +96,7 @@ class Grant:
     name: str
     starts_at: datetime
     ends_at: datetime
-    code: str  # the scheduled code, the same on every lock
+    code: str = field(repr=False)  # the scheduled code, the same on every lock
     locks: dict[str, GrantLock] = field(default_factory=dict)  # by lock id
 
     def issue_at(self, timing: Timing) -> datetime:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, Self
 
@@ -27,10 +27,10 @@ class PoolCode:
     """One permanent backup code in its pool slot."""
 
     slot: int
-    code: str
+    code: str = field(repr=False)  # a door code is a key: never in a repr or a log
     status: PoolStatus = PoolStatus.PENDING
     grant_id: str | None = None
-    next_code: str | None = None
+    next_code: str | None = field(default=None, repr=False)
     attempt_failed: bool = False
 
     @property
