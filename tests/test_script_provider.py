@@ -6,6 +6,7 @@ from datetime import timedelta
 import logging
 
 from freezegun.api import FrozenDateTimeFactory
+from homeassistant.core import HomeAssistant
 import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
@@ -18,7 +19,6 @@ from custom_components.backup_access_codes.providers import (
     ScriptProvider,
     create_provider,
 )
-from homeassistant.core import HomeAssistant
 
 from .conftest import LOCK, advance, create_grant
 
