@@ -174,6 +174,36 @@ async def test_unload_and_remove(
     await hass.async_block_till_done()
     state = hass.data[DATA_STORAGE].state
     assert state.locks == {} and state.grants == {}
+    # The pool's codes were cleared from the lock.
+    assert set_writes(writes) == {}
+
+
+async def test_remove_while_offline_keeps_codes_and_says_so(
+    hass: HomeAssistant,
+    entry: MockConfigEntry,
+    writes: list[Event],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """An offline lock cannot be cleared: the host is told which slots to clear."""
+    await set_online(hass, False)
+    assert await hass.config_entries.async_remove(entry.entry_id)
+    await hass.async_block_till_done()
+    assert len(set_writes(writes)) == 5
+    assert "slots 20, 21, 22, 23, 24 keep their codes" in caplog.text
+
+
+async def test_remove_with_failing_clears(
+    hass: HomeAssistant,
+    entry: MockConfigEntry,
+    writes: list[Event],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A clear that fails at removal is logged, and removal still completes."""
+    await set_writes_fail(hass, True)
+    assert await hass.config_entries.async_remove(entry.entry_id)
+    await hass.async_block_till_done()
+    assert "Could not clear slot 20" in caplog.text
+    assert hass.data[DATA_STORAGE].state.locks == {}
 
 
 async def test_entities_on_lock_device(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
@@ -11,10 +13,12 @@ from homeassistant.helpers.helper_integration import async_handle_source_entity_
 from homeassistant.helpers.typing import ConfigType
 
 from .const import CONF_LOCK_ENTITY_ID, DOMAIN
-from .coordinator import LockCoordinator, remove_repairs
-from .providers import create_provider
+from .coordinator import LockCoordinator, lock_is_online, remove_repairs
+from .providers import ProviderError, create_provider
 from .services import async_setup_services
 from .store import DATA_STORAGE, StateStorage
+
+_LOGGER = logging.getLogger(__name__)
 
 PLATFORMS = (Platform.BINARY_SENSOR, Platform.SENSOR)
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
@@ -85,12 +89,36 @@ async def async_unload_entry(
 async def async_remove_entry(
     hass: HomeAssistant, entry: BackupAccessCodesConfigEntry
 ) -> None:
-    """Forget a removed lock: its pool, and its part of every grant."""
+    """Clear the lock's codes where it can, then forget its pool and its grants."""
     storage = hass.data[DATA_STORAGE]
-    storage.state.locks.pop(entry.entry_id, None)
+    if (lock_state := storage.state.locks.pop(entry.entry_id, None)) is not None:
+        await _async_clear_codes(hass, entry, sorted(lock_state.on_lock))
     for grant_id, grant in list(storage.state.grants.items()):
         grant.locks.pop(entry.entry_id, None)
         if not grant.locks:
             del storage.state.grants[grant_id]
     remove_repairs(hass, entry.entry_id)
     await storage.async_save()
+
+
+async def _async_clear_codes(
+    hass: HomeAssistant, entry: BackupAccessCodesConfigEntry, slots: list[int]
+) -> None:
+    """Best effort: a removed lock should not keep codes that nobody manages any more."""
+    lock_entity_id: str = entry.data[CONF_LOCK_ENTITY_ID]
+    provider = create_provider(hass, lock_entity_id, entry.data)
+    if not lock_is_online(hass, lock_entity_id, provider):
+        if slots:
+            _LOGGER.warning(
+                "%s is offline: slots %s keep their codes; clear them on the lock",
+                lock_entity_id,
+                ", ".join(map(str, slots)),
+            )
+        return
+    for slot in slots:
+        try:
+            await provider.async_clear_code(slot)
+        except ProviderError as err:
+            _LOGGER.warning(
+                "Could not clear slot %s of %s: %s", slot, lock_entity_id, err
+            )

@@ -75,6 +75,16 @@ def timing_from(options: Mapping[str, Any]) -> Timing:
     )
 
 
+def lock_is_online(
+    hass: HomeAssistant, lock_entity_id: str, provider: LockProvider
+) -> bool:
+    """Return False while the lock entity is missing or unavailable, or unreachable."""
+    state = hass.states.get(lock_entity_id)
+    return (
+        state is not None and state.state != STATE_UNAVAILABLE and provider.is_online()
+    )
+
+
 class LockCoordinator:
     """Runs one lock: evaluates its rules, writes its slots, fires its events."""
 
@@ -146,12 +156,7 @@ class LockCoordinator:
     # ----- online / offline
 
     def _read_online(self) -> bool:
-        state = self.hass.states.get(self.lock_entity_id)
-        return (
-            state is not None
-            and state.state != STATE_UNAVAILABLE
-            and self.provider.is_online()
-        )
+        return lock_is_online(self.hass, self.lock_entity_id, self.provider)
 
     @callback
     def _async_lock_state_changed(self, _event: Event[EventStateChangedData]) -> None:
