@@ -9,7 +9,12 @@ from typing import Any
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import Event, HomeAssistant
-from homeassistant.helpers import device_registry as dr, entity_registry as er
+from homeassistant.exceptions import ServiceValidationError
+from homeassistant.helpers import (
+    device_registry as dr,
+    entity_registry as er,
+    issue_registry as ir,
+)
 from homeassistant.setup import async_setup_component
 from homeassistant.util import dt as dt_util
 import pytest
@@ -285,3 +290,70 @@ async def test_no_code_in_logs(
     assert ours  # the integration did log
     text = "\n".join(r.getMessage() for r in ours)
     assert not any(code in text for code in codes)
+
+
+async def test_storage_migration_from_1_1(
+    hass: HomeAssistant, hass_storage: dict[str, Any], locks: None, writes: list[Event]
+) -> None:
+    """A 1.1 file (no retired codes) loads, keeps its pool and is written back as 1.2."""
+    codes = ["482917", "539164", "601835", "718293", "850274"]
+    old = stored_state(
+        codes,
+        {
+            "grant_id": "g0",
+            "name": "x",
+            "code": "111222",
+            "starts_at": START.isoformat(),
+            "ends_at": START.isoformat(),
+            "locks": {},
+        },
+    )
+    old["data"]["locks"]["entry-1"]["pool"][0].update(
+        status="programmed", grant_id=None
+    )
+    old["data"]["grants"] = {}
+    hass_storage[STORAGE_KEY] = old
+    make_entry(entry_id="entry-1").add_to_hass(hass)
+    assert await async_setup_component(hass, DOMAIN, {})
+    await hass.async_block_till_done()
+    assert writes == []  # nothing reprogrammed
+    assert hass_storage[STORAGE_KEY]["minor_version"] == 2
+    assert hass.data[DATA_STORAGE].state.locks["entry-1"].retired == []
+    assert hass.states.get(AVAILABLE).state == "5"
+
+
+async def test_corrupt_storage_starts_empty_with_repair(
+    hass: HomeAssistant, hass_storage: dict[str, Any], locks: None, writes: list[Event]
+) -> None:
+    """An unreadable file does not break the integration; the host is told."""
+    hass_storage[STORAGE_KEY] = {
+        "version": 1,
+        "minor_version": 2,
+        "key": STORAGE_KEY,
+        "data": {"locks": {"entry-1": {"pool": [{"slot": "twenty"}]}}},
+    }
+    entry = make_entry(entry_id="entry-1")
+    entry.add_to_hass(hass)
+    assert await async_setup_component(hass, DOMAIN, {})
+    await hass.async_block_till_done()
+    assert entry.state is ConfigEntryState.LOADED
+    issue = ir.async_get(hass).async_get_issue(DOMAIN, "storage_corrupt")
+    assert issue is not None and issue.severity is ir.IssueSeverity.ERROR
+    assert "backup_access_codes.corrupt-" in issue.translation_placeholders["copy"]
+    assert hass.states.get(AVAILABLE).state == "5"  # a new pool was programmed
+
+
+async def test_retired_codes_are_not_reused(
+    hass: HomeAssistant, entry: MockConfigEntry
+) -> None:
+    """A past guest's scheduled code cannot be given to the next guest."""
+    first = await create_grant(hass, starts_in=timedelta(minutes=10), code="482917")
+    await hass.services.async_call(
+        DOMAIN,
+        "delete_access_grant",
+        {"access_grant_id": first["access_grant_id"]},
+        blocking=True,
+    )
+    with pytest.raises(ServiceValidationError) as err:
+        await create_grant(hass, starts_in=timedelta(minutes=10), code="482917")
+    assert err.value.translation_key == "code_in_use"

@@ -7,7 +7,7 @@ import logging
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers import config_validation as cv
+from homeassistant.helpers import config_validation as cv, issue_registry as ir
 from homeassistant.helpers.device import async_entity_id_to_device_id
 from homeassistant.helpers.helper_integration import async_handle_source_entity_changes
 from homeassistant.helpers.typing import ConfigType
@@ -29,7 +29,16 @@ type BackupAccessCodesConfigEntry = ConfigEntry[LockCoordinator]
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
     """Load the stored pools and grants, and register the actions."""
     storage = StateStorage(hass)
-    await storage.async_load()
+    if not await storage.async_load():
+        ir.async_create_issue(
+            hass,
+            DOMAIN,
+            "storage_corrupt",
+            is_fixable=False,
+            severity=ir.IssueSeverity.ERROR,
+            translation_key="storage_corrupt",
+            translation_placeholders={"copy": str(storage.corrupt_copy)},
+        )
     hass.data[DATA_STORAGE] = storage
     async_setup_services(hass)
     return True

@@ -20,6 +20,9 @@ from .pool import PoolCode, PoolHealth, PoolStatus, pool_health
 from .retry import SlotRetry
 
 REASON_NO_BACKUP = "no_backup_code_available"
+# Codes that left the lock are not chosen again for this many further retirements: a past
+# guest's code must not come back to open the door for someone else.
+RETIRED_KEPT = 20
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,6 +92,14 @@ class LockState:
     # (a write failed half-way). A slot missing here holds nothing of ours.
     on_lock: dict[int, str | None] = field(default_factory=dict, repr=False)
     retries: dict[int, SlotRetry] = field(default_factory=dict)
+    retired: list[str] = field(default_factory=list, repr=False)  # oldest first
+
+    def retire(self, code: str) -> None:
+        """Remember a code that left the lock, so it is not chosen again soon."""
+        if code in self.retired:
+            self.retired.remove(code)
+        self.retired.append(code)
+        del self.retired[:-RETIRED_KEPT]
 
     def to_dict(self) -> dict[str, Any]:
         """Serialise for the store."""
@@ -96,6 +107,7 @@ class LockState:
             "pool": [p.to_dict() for p in self.pool],
             "on_lock": {str(slot): code for slot, code in self.on_lock.items()},
             "retries": {str(slot): r.to_dict() for slot, r in self.retries.items()},
+            "retired": list(self.retired),
         }
 
     @classmethod
@@ -153,6 +165,7 @@ class LockEngine:
     def held_codes(self) -> set[str]:
         """Return every code the integration holds for this lock."""
         held = {c for c in self.state.on_lock.values() if c is not None}
+        held.update(self.state.retired)
         for pool_code in self.state.pool:
             held.update(pool_code.codes())
         held.update(grant.code for grant, _ in self.my_grants())
@@ -264,7 +277,10 @@ class LockEngine:
     def remove_grant(self, grant: Grant) -> None:
         """Take a grant off this lock: its backup is rotated, its slot cleared by sync."""
         grant_lock = grant.locks.pop(self.lock_id, None)
-        if grant_lock is not None and grant_lock.backup_slot is not None:
+        if grant_lock is None:
+            return
+        self.state.retire(grant.code)
+        if grant_lock.backup_slot is not None:
             self._release_backup(grant_lock)
         if not grant.locks:
             self.grants.pop(grant.grant_id, None)

@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+import logging
+from pathlib import Path
+import shutil
 from typing import Any
 
 from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers.storage import Store
+from homeassistant.util import dt as dt_util
 from homeassistant.util.hass_dict import HassKey
 
 from .const import DOMAIN, SAVE_DELAY_SECONDS
@@ -14,8 +19,11 @@ from .engine import LockState
 from .grants import Grant
 
 STORAGE_VERSION = 1
-STORAGE_MINOR_VERSION = 1
+# 1.2 added each lock's "retired" codes.
+STORAGE_MINOR_VERSION = 2
 STORAGE_KEY = DOMAIN
+
+_LOGGER = logging.getLogger(__name__)
 
 
 class BackupCodesStore(Store[dict[str, Any]]):
@@ -29,7 +37,11 @@ class BackupCodesStore(Store[dict[str, Any]]):
     ) -> dict[str, Any]:
         """Bring data of an older layout up to date."""
         if old_major_version > STORAGE_VERSION:
+            # Written by a newer release: Home Assistant refuses to load it.
             raise NotImplementedError
+        if old_minor_version < 2:
+            for lock in old_data.get("locks", {}).values():
+                lock.setdefault("retired", [])
         return old_data
 
 
@@ -67,6 +79,8 @@ class StateStorage:
 
     def __init__(self, hass: HomeAssistant) -> None:
         """Prepare the store."""
+        self._hass = hass
+        self.corrupt_copy: str | None = None
         self._store = BackupCodesStore(
             hass,
             STORAGE_VERSION,
@@ -76,10 +90,32 @@ class StateStorage:
         )
         self.state = StoredState()
 
-    async def async_load(self) -> None:
-        """Load the stored state."""
-        if (data := await self._store.async_load()) is not None:
-            self.state = StoredState.from_dict(data)
+    async def async_load(self) -> bool:
+        """Load the stored state; return False if it was unreadable.
+
+        An unreadable file is copied aside (nothing is lost) and the integration starts
+        empty, so that the locks keep working; the caller raises a repair issue.
+        """
+        try:
+            if (data := await self._store.async_load()) is not None:
+                self.state = StoredState.from_dict(data)
+        except HomeAssistantError, KeyError, TypeError, ValueError, AttributeError:
+            _LOGGER.exception(
+                "Stored state of %s is unreadable; starting empty", DOMAIN
+            )
+            self.corrupt_copy = await self._hass.async_add_executor_job(
+                self._copy_aside
+            )
+            self.state = StoredState()
+            return False
+        return True
+
+    def _copy_aside(self) -> str:
+        path = Path(self._store.path)
+        copy = path.with_name(f"{path.name}.corrupt-{dt_util.utcnow():%Y%m%d%H%M%S}")
+        if path.exists():
+            shutil.copy2(path, copy)
+        return str(copy)
 
     def async_schedule_save(self) -> None:
         """Write the state soon; bursts of changes make one write."""
