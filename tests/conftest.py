@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Generator
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -289,3 +290,17 @@ def set_writes(writes: list[Event]) -> dict[int, str]:
         else:
             slots.pop(slot, None)
     return slots
+
+
+@pytest.fixture(autouse=True)
+def no_deprecation_reports(caplog: pytest.LogCaptureFixture) -> Generator[None]:
+    """Fail a test in which the integration uses an API Home Assistant deprecates."""
+    yield
+    reports = [
+        r.getMessage()
+        for when in ("setup", "call")
+        for r in caplog.get_records(when)
+        if r.name == "homeassistant.helpers.frame"
+        and "backup_access_codes" in r.getMessage()
+    ]
+    assert not reports, reports

@@ -73,16 +73,8 @@ async def async_setup_entry(
         )
     )
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
-    entry.async_on_unload(entry.add_update_listener(_async_options_updated))
     coordinator.async_start()
     return True
-
-
-async def _async_options_updated(
-    hass: HomeAssistant, entry: BackupAccessCodesConfigEntry
-) -> None:
-    """Apply new options by reloading the lock."""
-    await hass.config_entries.async_reload(entry.entry_id)
 
 
 async def async_unload_entry(

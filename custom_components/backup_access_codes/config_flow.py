@@ -9,6 +9,7 @@ from homeassistant.config_entries import (
     ConfigFlow,
     ConfigFlowResult,
     OptionsFlow,
+    OptionsFlowWithReload,
 )
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import entity_registry as er, selector
@@ -202,7 +203,7 @@ class BackupAccessCodesConfigFlow(ConfigFlow, domain=DOMAIN):
         return BackupAccessCodesOptionsFlow()
 
 
-class BackupAccessCodesOptionsFlow(OptionsFlow):
+class BackupAccessCodesOptionsFlow(OptionsFlowWithReload):
     """Tune the pool and timing of one lock."""
 
     async def async_step_init(

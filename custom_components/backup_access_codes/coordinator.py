@@ -256,8 +256,8 @@ class LockCoordinator:
         """Return the lock's device, or the one made for a lock without a device."""
         if device_id := async_entity_id_to_device_id(self.hass, self.lock_entity_id):
             return device_id
-        device = dr.async_get(self.hass).async_get_device(
-            identifiers={(DOMAIN, self.entry.entry_id)}
+        device = dr.async_get(self.hass).async_get_device_by_identifier(
+            (DOMAIN, self.entry.entry_id), self.entry.entry_id
         )
         return device.id if device else None
 

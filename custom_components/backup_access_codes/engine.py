@@ -342,10 +342,11 @@ class LockEngine:
                     pool_code.status = PoolStatus.FAILED
                 elif pool_code.status is PoolStatus.ROTATING:
                     pool_code.attempt_failed = True
-        for grant, grant_lock in list(self.my_grants()):
+        # Check-outs first: the codes and slots they free serve the grants below.
+        for grant, _ in list(self.my_grants()):
             if now >= grant.ends_at:
                 self.remove_grant(grant)
-                continue
+        for grant, grant_lock in list(self.my_grants()):
             self._plan_slot(grant, grant_lock, now, online)
             if now < grant.issue_at(self.timing):
                 continue
