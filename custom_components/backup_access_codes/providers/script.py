@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 from homeassistant.core import HomeAssistant
 
-from ..const import PROVIDER_TIMEOUT_SECONDS
-from .base import ProviderError
+from .base import ProviderError, call_with_timeout
 
 
 class ScriptProvider:
@@ -54,16 +52,18 @@ class ScriptProvider:
     ) -> None:
         object_id = script_entity_id.removeprefix("script.")
         try:
-            async with asyncio.timeout(PROVIDER_TIMEOUT_SECONDS):
-                response = await self.hass.services.async_call(
+            response = await call_with_timeout(
+                self.hass,
+                self.hass.services.async_call(
                     "script",
                     object_id,
                     {"lock_entity_id": self.lock_entity_id, **variables},
                     blocking=True,
                     return_response=True,
-                )
-        except TimeoutError as err:
-            raise ProviderError(f"{script_entity_id} timed out") from err
+                ),
+            )
+        except TimeoutError:
+            raise ProviderError(f"{script_entity_id} timed out") from None
         except Exception as err:  # noqa: BLE001 - any error of the script is a failed write
             reason = str(err) or type(err).__name__
             if secret:

@@ -1,0 +1,240 @@
+"""Faults: hanging scripts, a flapping lock, races, changes while timers are pending."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+
+from freezegun.api import FrozenDateTimeFactory
+from homeassistant.config_entries import ConfigEntryState
+from homeassistant.core import (
+    Event,
+    HomeAssistant,
+    ServiceCall,
+    ServiceResponse,
+    SupportsResponse,
+)
+from homeassistant.util import dt as dt_util
+import pytest
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    async_capture_events,
+)
+
+from custom_components.backup_access_codes.const import (
+    DOMAIN,
+    EVENT_ISSUE_FAILED,
+    EVENT_ISSUED,
+    EVENT_REISSUED,
+    PROVIDER_TIMEOUT_SECONDS,
+)
+from custom_components.backup_access_codes.providers import (
+    ProviderError,
+    ScriptProvider,
+)
+from custom_components.backup_access_codes.store import DATA_STORAGE
+
+from .conftest import (
+    LOCK,
+    add_entry,
+    advance,
+    advance_to,
+    create_grant,
+    make_entry,
+    set_online,
+    set_writes,
+)
+
+
+@pytest.fixture
+async def hanging_script(hass: HomeAssistant, locks: None) -> None:
+    """A service under the script domain that never answers (a hung lock integration)."""
+
+    async def hang(call: ServiceCall) -> None:
+        await hass.loop.create_future()  # never resolves
+
+    hass.services.async_register(
+        "script", "hang", hang, supports_response=SupportsResponse.OPTIONAL
+    )
+
+
+async def test_hanging_script_times_out(
+    hass: HomeAssistant, hanging_script: None, freezer: FrozenDateTimeFactory
+) -> None:
+    """A call that never answers fails after the timeout instead of waiting forever."""
+    provider = ScriptProvider(
+        hass, LOCK, set_script="script.hang", clear_script="script.hang"
+    )
+    call = asyncio.create_task(provider.async_set_code(20, "482917"))
+    await hass.async_block_till_done()  # the call is under way
+    await advance(hass, freezer, timedelta(seconds=PROVIDER_TIMEOUT_SECONDS - 1))
+    assert not call.done()
+    await advance(hass, freezer, timedelta(seconds=1))
+    with pytest.raises(ProviderError, match="timed out"):
+        await call
+
+
+async def test_hanging_script_fails_the_attempt(
+    hass: HomeAssistant,
+    hanging_script: None,
+    writes: list[Event],
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """With a hung lock integration, writes time out and count as failures."""
+    entry = make_entry(pool_size=1, slot_count=2)
+    entry.add_to_hass(hass)
+    hass.config_entries.async_update_entry(
+        entry, data={**entry.data, "set_code_script": "script.hang"}
+    )
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done(wait_background_tasks=False)
+    pool = entry.runtime_data.engine.state.pool
+    # Three tries of one attempt, each timing out, with 10 s and 30 s between them.
+    for _ in range(3 * PROVIDER_TIMEOUT_SECONDS // 10 + 12):
+        await advance(hass, freezer, timedelta(seconds=10))
+    assert pool[0].status.value == "failed"
+    assert (
+        hass.states.get("binary_sensor.front_door_backup_code_pool_empty").state == "on"
+    )
+
+
+async def test_unload_during_hanging_call(
+    hass: HomeAssistant, hanging_script: None, writes: list[Event]
+) -> None:
+    """Unloading while a provider call hangs is clean, and nothing is lost."""
+    entry = make_entry()
+    entry.add_to_hass(hass)
+    hass.config_entries.async_update_entry(
+        entry, data={**entry.data, "set_code_script": "script.hang"}
+    )
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done(wait_background_tasks=False)
+    pool = hass.data[DATA_STORAGE].state.locks[entry.entry_id].pool
+    assert len(pool) == 5
+    assert await hass.config_entries.async_unload(entry.entry_id)
+    assert entry.state is ConfigEntryState.NOT_LOADED
+    await hass.async_block_till_done()
+    # The pool is still stored, unprogrammed; it is programmed at the next start.
+    assert [p.status.value for p in pool] == ["pending"] * 5
+
+
+async def test_flapping_lock(
+    hass: HomeAssistant,
+    entry: MockConfigEntry,
+    writes: list[Event],
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """An hour of a lock flapping every few seconds: no duplicate events, nothing lost."""
+    issued = async_capture_events(hass, EVENT_ISSUED)
+    reissued = async_capture_events(hass, EVENT_REISSUED)
+    failed = async_capture_events(hass, EVENT_ISSUE_FAILED)
+    grants = [
+        await create_grant(hass, starts_in=timedelta(minutes=30 + 5 * i))
+        for i in range(3)
+    ]
+    calls_before = len(writes)
+    for step in range(720):  # an hour, every five seconds
+        await set_online(hass, step % 2 == 1)
+        await advance(hass, freezer, timedelta(seconds=5))
+    await set_online(hass, True)
+    ids = [g["access_grant_id"] for g in grants]
+    # Each grant was told exactly once, then at most one backup replaced it.
+    assert sorted(e.data["access_grant_id"] for e in issued) == sorted(ids)
+    assert len({e.data["access_grant_id"] for e in reissued}) == len(reissued) <= 3
+    assert failed == []
+    # Every scheduled code is on the lock in its window; every pool slot holds a code.
+    on_lock = set_writes(writes)
+    assert {g["code"] for g in grants} <= set(on_lock.values())
+    assert all(slot in on_lock for slot in range(20, 25))
+    # Provider calls stay bounded: writes only happen while online and only when needed.
+    assert len(writes) - calls_before <= 3 + 5 * 2
+
+
+async def test_two_grants_race_for_the_last_code(
+    hass: HomeAssistant, writes: list[Event], freezer: FrozenDateTimeFactory
+) -> None:
+    """Two grants needing the last ready code at once: one gets it, the other fails."""
+    await add_entry(hass, make_entry(pool_size=1, slot_count=3))
+    issued = async_capture_events(hass, EVENT_ISSUED)
+    failed = async_capture_events(hass, EVENT_ISSUE_FAILED)
+    first = await create_grant(hass, starts_in=timedelta(days=3))
+    second = await create_grant(hass, starts_in=timedelta(days=3))
+    await set_online(hass, False)
+    # Both issue points are the same moment.
+    await advance_to(hass, freezer, dt_util.utcnow() + timedelta(days=3, hours=-36))
+    assert len(issued) == 1 and len(failed) == 1
+    winners = {issued[0].data["access_grant_id"], failed[0].data["access_grant_id"]}
+    assert winners == {first["access_grant_id"], second["access_grant_id"]}
+
+
+async def test_grant_deleted_while_programming(
+    hass: HomeAssistant, locks: None, writes: list[Event]
+) -> None:
+    """A grant deleted while its code is being written: the code is then cleared."""
+    gate = asyncio.Event()
+
+    async def slow_set(call: ServiceCall) -> ServiceResponse:
+        if int(call.data["slot"]) >= 25:
+            await gate.wait()
+        return await hass.services.async_call(
+            "script", "set_code", dict(call.data), blocking=True, return_response=True
+        )
+
+    hass.services.async_register(
+        "script", "slow_set", slow_set, supports_response=SupportsResponse.OPTIONAL
+    )
+    entry = make_entry()
+    entry.add_to_hass(hass)
+    hass.config_entries.async_update_entry(
+        entry, data={**entry.data, "set_code_script": "script.slow_set"}
+    )
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    response = await create_grant(hass, starts_in=timedelta(minutes=10))
+    await hass.services.async_call(
+        DOMAIN,
+        "delete_access_grant",
+        {"access_grant_id": response["access_grant_id"]},
+        blocking=True,
+    )
+    gate.set()  # the lock answers the write that was under way
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert hass.data[DATA_STORAGE].state.grants == {}
+    assert [e.data["action"] for e in writes if int(e.data["slot"]) == 25] == [
+        "set",
+        "clear",
+    ]
+    assert 25 not in entry.runtime_data.engine.state.on_lock
+
+
+async def test_options_change_while_timers_pending(
+    hass: HomeAssistant,
+    entry: MockConfigEntry,
+    writes: list[Event],
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """New lead times re-plan a pending grant; the old timer does nothing harmful."""
+    issued = async_capture_events(hass, EVENT_ISSUED)
+    await create_grant(hass, starts_in=timedelta(days=3))
+    result = await hass.config_entries.options.async_init(entry.entry_id)
+    await hass.config_entries.options.async_configure(
+        result["flow_id"], {**entry.options, "backup_lead_hours": 12}
+    )
+    await hass.async_block_till_done()
+    # The old issue point (36 h before) passes without an event; the new one (12 h) fires.
+    await advance_to(hass, freezer, dt_util.utcnow() + timedelta(days=3, hours=-36))
+    assert issued == []
+    await advance_to(hass, freezer, dt_util.utcnow() + timedelta(hours=24))
+    assert len(issued) == 1
+
+
+async def test_lock_entity_removed_while_loaded(
+    hass: HomeAssistant, entry: MockConfigEntry
+) -> None:
+    """A lock whose entity disappears counts as offline: a last-minute guest gets a backup."""
+    issued = async_capture_events(hass, EVENT_ISSUED)
+    hass.states.async_remove(LOCK)
+    await hass.async_block_till_done()
+    assert entry.runtime_data.online is False
+    await create_grant(hass, starts_in=timedelta(minutes=10))
+    assert issued[0].data["access_method"]["is_backup_code"] is True
