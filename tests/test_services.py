@@ -263,3 +263,26 @@ async def test_non_admin_refused(
     await hass.services.async_call(
         DOMAIN, service, data, blocking=True, return_response=response
     )
+
+
+async def test_idempotency_key(hass: HomeAssistant, entry: MockConfigEntry) -> None:
+    """A retried automation gets the first grant back; a reused key is refused."""
+    data = grant_data(idempotency_key="booking-42")
+    first = await hass.services.async_call(
+        DOMAIN, "create_access_grant", data, blocking=True, return_response=True
+    )
+    again = await hass.services.async_call(
+        DOMAIN, "create_access_grant", data, blocking=True, return_response=True
+    )
+    assert again == first
+    assert len(hass.data[DATA_STORAGE].state.grants) == 1
+    with pytest.raises(ServiceValidationError) as err:
+        await hass.services.async_call(
+            DOMAIN,
+            "create_access_grant",
+            {**data, "name": "Someone else"},
+            blocking=True,
+            return_response=True,
+        )
+    assert err.value.translation_key == "idempotency_key_reused"
+    assert len(hass.data[DATA_STORAGE].state.grants) == 1

@@ -41,6 +41,7 @@ ATTR_NAME: Final = "name"
 ATTR_STARTS_AT: Final = "starts_at"
 ATTR_ENDS_AT: Final = "ends_at"
 ATTR_CODE: Final = "code"
+ATTR_IDEMPOTENCY_KEY: Final = "idempotency_key"
 
 # A provider call that has not answered by then counts as failed.
 PROVIDER_TIMEOUT_SECONDS: Final = 60

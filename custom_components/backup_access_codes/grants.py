@@ -98,6 +98,8 @@ class Grant:
     ends_at: datetime
     code: str = field(repr=False)  # the scheduled code, the same on every lock
     locks: dict[str, GrantLock] = field(default_factory=dict)  # by lock id
+    # Who made it, for idempotent retries and calendar sync ("idempotency:…", "calendar:…").
+    key: str | None = None
 
     def issue_at(self, timing: Timing) -> datetime:
         """Return when the guest must be told a code."""
@@ -124,6 +126,7 @@ class Grant:
             "ends_at": self.ends_at.isoformat(),
             "code": self.code,
             "locks": {lock_id: gl.to_dict() for lock_id, gl in self.locks.items()},
+            "key": self.key,
         }
 
     @classmethod
@@ -139,6 +142,7 @@ class Grant:
                 lock_id: GrantLock.from_dict(gl)
                 for lock_id, gl in data.get("locks", {}).items()
             },
+            key=data.get("key"),
         )
 
 
