@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 import logging
 from typing import TYPE_CHECKING, Any
 
+from homeassistant.components.logbook import async_log_entry
 from homeassistant.const import STATE_UNAVAILABLE
 from homeassistant.core import (
     CALLBACK_TYPE,
@@ -288,8 +289,26 @@ class LockCoordinator:
                 self.hass.bus.async_fire(
                     EVENT_ISSUE_FAILED, {**base, "reason": outcome.reason}
                 )
+                self._log(f"could not give {grant.name} a code: no backup code left")
                 continue
             self._fire_issued(outcome, base)
+            self._log(
+                f"{'reissued' if outcome.reissued else 'issued'} "
+                f"{'a backup code' if outcome.is_backup else 'the scheduled code'} "
+                f"to {grant.name}"
+                + (f" (slot {outcome.slot})" if outcome.slot is not None else "")
+            )
+
+    @callback
+    def _log(self, message: str) -> None:
+        """Logbook entry, never with a code: the code events may be kept out of the recorder."""
+        async_log_entry(
+            self.hass,
+            name=self.lock_name,
+            message=message,
+            domain=DOMAIN,
+            entity_id=self.lock_entity_id,
+        )
 
     @callback
     def _fire_issued(self, outcome: CodeIssued, base: dict[str, Any]) -> None:
