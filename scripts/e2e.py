@@ -7,6 +7,11 @@ backup codes, takes the lock offline and creates a last-minute access grant. It 
 backup code is issued (event `backup_access_codes_issued`, `is_backup_code: true`) within ten
 seconds and the sensors count one issued and four available codes.
 
+With `--screenshot PATH` it then also installs docs/dashboard.yaml as a dashboard (WebSocket
+`lovelace/dashboards/create` + `lovelace/config/save`), opens it in headless Chromium (Debian's
+`chromium`, driven by Playwright), checks that the page shows 1 issued and 4 available backup codes
+and no pool warning, and saves a screenshot of it to PATH (docs/dashboard.png for the README).
+
 Run it through scripts/e2e. Environment:
   E2E_PORT      HTTP port of the throw-away Home Assistant (default 8123). Another port is
                 given to Home Assistant through its SETUP_PORT variable (the default port of a
@@ -15,11 +20,12 @@ Run it through scripts/e2e. Environment:
   E2E_VERBOSE=1 print Home Assistant's warnings and errors at the end even when all passes.
 
 Door codes are never printed: only their length. Exit status 0 = PASS, 1 = FAIL, 2 = could not
-start (port busy), 130 = interrupted.
+start (port busy, or --screenshot without Chromium or Playwright), 130 = interrupted.
 """
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import contextlib
 from dataclasses import dataclass, field
@@ -41,6 +47,7 @@ import traceback
 from typing import Any
 
 import aiohttp
+from homeassistant.util.yaml import parse_yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 DOMAIN = "backup_access_codes"
@@ -216,6 +223,9 @@ class Api:
         self.session = session
         self.base = base
         self.token: str | None = None
+        # The whole token answer of the login: the browser needs it (--screenshot).
+        self.tokens: dict[str, Any] = {}
+        self.client_id = f"{base}/"
 
     def _headers(self) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.token}"} if self.token else {}
@@ -410,6 +420,8 @@ async def onboard(api: Api, run: Run) -> None:
         },
     )
     api.token = tokens["access_token"]
+    api.tokens = tokens
+    api.client_id = client_id
     await api.request("POST", "/api/onboarding/core_config")
     await api.request("POST", "/api/onboarding/analytics")
     await api.request(
@@ -717,7 +729,247 @@ async def last_minute_grant(
     run.step("no door code in any entity state or attribute")
 
 
-async def scenario(hass: HomeAssistant, run: Run) -> None:
+# --------------------------------------------------------------------------------------------
+# The dashboard, in a real browser (--screenshot)
+
+DASHBOARD_YAML = ROOT / "docs" / "dashboard.yaml"
+DASHBOARD_URL = "backup-access-codes"
+CHROMIUM = Path("/usr/bin/chromium")
+# Debian's chromium in a container: no sandbox, no GPU, and nothing that reaches the network.
+CHROMIUM_FLAGS = (
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+)
+VIEWPORT_WIDTH, VIEWPORT_HEIGHT = 1000, 560
+PAGE_TIMEOUT = 60.0  # navigation until the cards show the expected counts
+
+# The text of every tile card on the page, through the shadow roots of the frontend's
+# web components; `hidden` tells whether the card takes no space (a conditional card that is off).
+TILE_TEXTS_JS = """
+() => {
+  const text = (node) => {
+    if (node.nodeType === Node.TEXT_NODE) return node.data;
+    if (node.nodeType !== Node.ELEMENT_NODE) return "";
+    if (["STYLE", "SCRIPT", "TEMPLATE"].includes(node.tagName)) return "";
+    let out = "";
+    if (node.shadowRoot) for (const child of node.shadowRoot.childNodes) out += " " + text(child);
+    for (const child of node.childNodes) out += " " + text(child);
+    return out;
+  };
+  const tiles = [];
+  const walk = (root) => {
+    for (const el of root.querySelectorAll("*")) {
+      if (el.localName === "hui-tile-card") {
+        const box = el.getBoundingClientRect();
+        tiles.push({
+          text: text(el).replace(/\\s+/g, " ").trim(),
+          hidden: box.width === 0 || box.height === 0,
+        });
+      }
+      if (el.shadowRoot) walk(el.shadowRoot);
+    }
+  };
+  walk(document);
+  return tiles;
+}
+"""
+
+
+def write_file(path: Path, data: bytes) -> None:
+    """Write a file, making its folder."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+
+
+def browser_problem() -> str | None:
+    """Tell what is missing for --screenshot, if anything."""
+    if not CHROMIUM.exists():
+        return (
+            f"{CHROMIUM} is missing: apt-get install chromium fonts-liberation"
+            " (scripts/e2e does it when run as root)"
+        )
+    try:
+        import playwright.async_api  # noqa: F401
+    except ImportError:
+        return "Playwright is missing: scripts/setup --develop installs it"
+    return None
+
+
+def dashboard_entities(config: Any) -> set[str]:
+    """Every entity id the dashboard refers to."""
+    found: set[str] = set()
+    if isinstance(config, dict):
+        for key, value in config.items():
+            if key == "entity" and isinstance(value, str):
+                found.add(value)
+            else:
+                found |= dashboard_entities(value)
+    elif isinstance(config, list):
+        for item in config:
+            found |= dashboard_entities(item)
+    return found
+
+
+async def install_dashboard(
+    ws: WebSocket, entities: dict[str, str]
+) -> tuple[str, dict[str, str]]:
+    """Create a dashboard from docs/dashboard.yaml.
+
+    Return the path of its view, and the names of the tiles of the two counters.
+    """
+    config = parse_yaml(DASHBOARD_YAML.read_text())
+    check(isinstance(config, dict), f"{DASHBOARD_YAML.name} is not a dashboard")
+    assert isinstance(config, dict)  # noqa: S101 - for the type checker
+    wanted = dashboard_entities(config)
+    unknown = wanted - {*entities.values(), LOCK}
+    check(not unknown, f"{DASHBOARD_YAML.name} refers to unknown entities: {unknown}")
+    check(
+        set(entities.values()) <= wanted,
+        f"{DASHBOARD_YAML.name} does not show {set(entities.values()) - wanted}",
+    )
+    await ws.command(
+        {
+            "type": "lovelace/dashboards/create",
+            "url_path": DASHBOARD_URL,
+            "title": config.get("title", "Door codes"),
+            "icon": "mdi:key-chain",
+            "show_in_sidebar": True,
+            "require_admin": False,
+        }
+    )
+    await ws.command(
+        {"type": "lovelace/config/save", "url_path": DASHBOARD_URL, "config": config}
+    )
+    saved = await ws.command({"type": "lovelace/config", "url_path": DASHBOARD_URL})
+    check(saved == config, "the saved dashboard differs from docs/dashboard.yaml")
+    view = config["views"][0]
+    names = {
+        key: tile_name(config, entities[key])
+        for key in (SENSOR_AVAILABLE, SENSOR_ISSUED)
+    }
+    return f"/{DASHBOARD_URL}/{view.get('path', 0)}", names
+
+
+def tile_name(config: Any, entity_id: str) -> str:
+    """The name of the dashboard's tile card for an entity."""
+    if isinstance(config, dict):
+        if config.get("type") == "tile" and config.get("entity") == entity_id:
+            name = config.get("name")
+            check(
+                isinstance(name, str),
+                f"the tile of {entity_id} in {DASHBOARD_YAML.name} needs a name",
+            )
+            return str(name)
+        items: list[Any] = list(config.values())
+    elif isinstance(config, list):
+        items = config
+    else:
+        items = []
+    for item in items:
+        with contextlib.suppress(CheckError):
+            return tile_name(item, entity_id)
+    raise CheckError(f"{DASHBOARD_YAML.name} has no tile card for {entity_id}")
+
+
+async def dashboard_screenshot(
+    api: Api, ws: WebSocket, entities: dict[str, str], run: Run, path: Path
+) -> None:
+    """Show the dashboard in Chromium, check its counts, save a screenshot."""
+    from playwright.async_api import async_playwright
+
+    view, names = await install_dashboard(ws, entities)
+    run.step(f"dashboard {view} created from {DASHBOARD_YAML.relative_to(ROOT)}")
+    # What the frontend keeps after a login (home-assistant-js-websocket's saveTokens).
+    tokens = {
+        **api.tokens,
+        "hassUrl": api.base,
+        "clientId": api.client_id,
+    }
+    init = (
+        "(() => { const t = "
+        + json.dumps(tokens)
+        + "; t.expires = Date.now() + t.expires_in * 1000;"
+        " localStorage.setItem('hassTokens', JSON.stringify(t)); })();"
+    )
+
+    async with async_playwright() as pw:
+        began = time.monotonic()
+        browser = await pw.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=list(CHROMIUM_FLAGS)
+        )
+        run.timing("Chromium started", time.monotonic() - began)
+        try:
+            context = await browser.new_context(
+                viewport={"width": VIEWPORT_WIDTH, "height": VIEWPORT_HEIGHT},
+                device_scale_factor=1,
+                locale="en-US",
+                color_scheme="light",
+                timezone_id="UTC",
+            )
+            await context.add_init_script(init)
+            page = await context.new_page()
+            began = time.monotonic()
+            await page.goto(api.base + view, wait_until="load")
+            shown = await wait_for_dashboard(page, names)
+            run.timing(
+                "dashboard shown with the expected counts", time.monotonic() - began
+            )
+            run.step("the browser shows: " + "; ".join(shown))
+            image = await page.screenshot(full_page=True)
+        finally:
+            await browser.close()
+    await asyncio.to_thread(write_file, path, image)
+    run.step(f"screenshot saved to {path} ({len(image) // 1024} KiB)")
+
+
+async def wait_for_dashboard(page: Any, names: dict[str, str]) -> list[str]:
+    """Wait until the page shows the counts (4 ready, 1 in use) and no pool warning.
+
+    Return the text of every visible tile. A warning tile would read "<name> Problem"; the
+    all-clear tile reads "<name> OK".
+    """
+    want = {
+        f"{names[SENSOR_AVAILABLE]} {POOL_SIZE - 1}",
+        f"{names[SENSOR_ISSUED]} 1",
+    }
+    deadline = time.monotonic() + PAGE_TIMEOUT
+    shown: list[str] = []
+    while True:
+        loading = await page.evaluate(
+            "() => !!document.getElementById('ha-launch-screen')"
+        )
+        tiles = await page.evaluate(TILE_TEXTS_JS)
+        shown = [tile["text"] for tile in tiles if not tile["hidden"]]
+        if (
+            not loading
+            and want <= set(shown)
+            and any(text.endswith(" OK") for text in shown)
+        ):
+            break
+        if time.monotonic() > deadline:
+            shot = Path(tempfile.gettempdir()) / "backup-access-codes-e2e-failed.png"
+            with contextlib.suppress(Exception):
+                await page.screenshot(path=str(shot), full_page=True)
+            check(
+                False,
+                f"after {PAGE_TIMEOUT:.0f} s the dashboard at {page.url} shows"
+                f" {shown or 'no tile'}{' (still loading)' if loading else ''};"
+                f" expected {sorted(want)} and an all-clear tile (screenshot: {shot})",
+            )
+        await asyncio.sleep(0.25)
+    problems = [text for text in shown if text.endswith(" Problem")]
+    check(not problems, f"the dashboard shows pool warnings: {problems}")
+    return shown
+
+
+async def scenario(
+    hass: HomeAssistant, run: Run, screenshot: Path | None = None
+) -> None:
     """Everything a new user does, against the running Home Assistant."""
     base = f"http://127.0.0.1:{run.port}"
     async with aiohttp.ClientSession() as session:
@@ -746,6 +998,10 @@ async def scenario(hass: HomeAssistant, run: Run) -> None:
                 time.monotonic() - began,
             )
             await last_minute_grant(api, ws, entities, run)
+            if screenshot is not None:
+                began = time.monotonic()
+                await dashboard_screenshot(api, ws, entities, run, screenshot)
+                run.timing("dashboard and screenshot", time.monotonic() - began)
         finally:
             await ws.close()
 
@@ -830,8 +1086,28 @@ def _terminate(signum: int, _frame: object) -> None:
     raise KeyboardInterrupt(f"signal {signum}")
 
 
+def parse_args() -> argparse.Namespace:
+    """Read the command line."""
+    parser = argparse.ArgumentParser(
+        prog="scripts/e2e",
+        description="End-to-end check of the demo on a throw-away Home Assistant.",
+    )
+    parser.add_argument(
+        "--screenshot",
+        metavar="PATH",
+        type=lambda value: Path(value).resolve(),
+        help="also install docs/dashboard.yaml, check it in headless Chromium and save"
+        " a screenshot of it to PATH (e.g. docs/dashboard.png)",
+    )
+    return parser.parse_args()
+
+
 def main() -> int:
     """Run the check; return the exit status."""
+    args = parse_args()
+    if args.screenshot is not None and (problem := browser_problem()):
+        print(f"e2e: --screenshot: {problem}", file=sys.stderr)
+        return 2
     port = int(os.environ.get("E2E_PORT", "8123"))
     verbose = os.environ.get("E2E_VERBOSE") == "1"
     if port_busy(port):
@@ -856,7 +1132,7 @@ def main() -> int:
         print(f"e2e: Home Assistant on http://127.0.0.1:{port}, config in {config_dir}")
         run.started = time.monotonic()
         hass.start()
-        asyncio.run(scenario(hass, run))
+        asyncio.run(scenario(hass, run, args.screenshot))
     except CheckError as err:
         failure = str(err)
     except KeyboardInterrupt:
