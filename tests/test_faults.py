@@ -238,3 +238,43 @@ async def test_lock_entity_removed_while_loaded(
     assert entry.runtime_data.online is False
     await create_grant(hass, starts_in=timedelta(minutes=10))
     assert issued[0].data["access_method"]["is_backup_code"] is True
+
+
+async def test_unavailable_logged_once(
+    hass: HomeAssistant,
+    entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Offline and back are logged once each; failing writes warn once."""
+    await set_online(hass, False)
+    await set_online(hass, True)
+    ours = [r for r in caplog.records if r.name.startswith("custom_components")]
+    assert [r.levelname for r in ours] == ["INFO", "INFO"]
+    assert "is offline" in ours[0].getMessage()
+    assert "back online" in ours[1].getMessage()
+
+    caplog.clear()
+    await hass.services.async_call(
+        "input_boolean",
+        "turn_on",
+        {"entity_id": "input_boolean.writes_fail"},
+        blocking=True,
+    )
+    await create_grant(hass, starts_in=timedelta(minutes=10))
+    for _ in range(12):
+        await advance(hass, freezer, timedelta(minutes=1))
+    warnings = [
+        r
+        for r in caplog.records
+        if r.levelname == "WARNING" and r.name.startswith("custom_components")
+    ]
+    assert len(warnings) == 1
+    await hass.services.async_call(
+        "input_boolean",
+        "turn_off",
+        {"entity_id": "input_boolean.writes_fail"},
+        blocking=True,
+    )
+    await advance(hass, freezer, timedelta(minutes=20))
+    assert "accepts codes again" in caplog.text

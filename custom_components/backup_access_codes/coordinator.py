@@ -118,6 +118,7 @@ class LockCoordinator:
         self._unsub_timer: CALLBACK_TYPE | None = None
         # Set before the sync task starts: it may run to its end eagerly, inside its creation.
         self._syncing = False
+        self._writes_failing = False  # logged once until a write works again
 
     # ----- life cycle
 
@@ -166,9 +167,13 @@ class LockCoordinator:
         online = self._read_online()
         if online == self.online:
             return
-        _LOGGER.debug(
-            "%s is %s", self.lock_entity_id, "online" if online else "offline"
-        )
+        if online:
+            _LOGGER.info("%s is back online", self.lock_entity_id)
+        else:
+            _LOGGER.info(
+                "%s is offline: guests who need a code now get a backup code",
+                self.lock_entity_id,
+            )
         self.online = online
         if online:
             self.engine.came_online()
@@ -228,7 +233,9 @@ class LockCoordinator:
                         await self.provider.async_set_code(write.slot, write.code)
                 except ProviderError as err:
                     over = self.engine.write_failed(write, dt_util.utcnow())
-                    _LOGGER.warning(
+                    # One warning when writes start failing; the rest at debug level.
+                    _LOGGER.log(
+                        logging.DEBUG if self._writes_failing else logging.WARNING,
                         "Could not %s slot %s of %s%s: %s",
                         "clear" if write.code is None else "program",
                         write.slot,
@@ -236,6 +243,7 @@ class LockCoordinator:
                         " (attempt failed, backing off)" if over else "",
                         err,
                     )
+                    self._writes_failing = True
                 else:
                     _LOGGER.debug(
                         "%s slot %s of %s",
@@ -243,6 +251,9 @@ class LockCoordinator:
                         write.slot,
                         self.lock_entity_id,
                     )
+                    if self._writes_failing:
+                        _LOGGER.info("%s accepts codes again", self.lock_entity_id)
+                        self._writes_failing = False
                     self.engine.write_succeeded(write)
                 self.async_update()
         finally:
