@@ -173,3 +173,29 @@ async def test_entry_follows_renamed_lock(
         hass, starts_in=timedelta(minutes=10), lock="lock.main_door"
     )
     assert set_writes(writes)[25] == response["code"]
+
+
+async def test_options_flow_calendar(
+    hass: HomeAssistant, entry: MockConfigEntry
+) -> None:
+    """The reservation calendar can be set and cleared again."""
+    result = await hass.config_entries.options.async_init(entry.entry_id)
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"],
+        {
+            **DEFAULT_OPTIONS,
+            "calendar_entity_id": "calendar.rentals",
+            "check_in_time": "16:00:00",
+        },
+    )
+    await hass.async_block_till_done()
+    assert entry.options["calendar_entity_id"] == "calendar.rentals"
+    assert entry.options["check_in_time"] == "16:00:00"
+    assert entry.runtime_data.calendar_sync is not None
+    result = await hass.config_entries.options.async_init(entry.entry_id)
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], DEFAULT_OPTIONS
+    )
+    await hass.async_block_till_done()
+    assert "calendar_entity_id" not in entry.options
+    assert entry.runtime_data.calendar_sync is None

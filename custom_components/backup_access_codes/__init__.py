@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import time
 import logging
 
 from homeassistant.config_entries import ConfigEntry
@@ -11,9 +12,18 @@ from homeassistant.helpers import config_validation as cv, issue_registry as ir
 from homeassistant.helpers.device import async_entity_id_to_device_id
 from homeassistant.helpers.helper_integration import async_handle_source_entity_changes
 from homeassistant.helpers.typing import ConfigType
+from homeassistant.util import dt as dt_util
 
-from .const import CONF_LOCK_ENTITY_ID, DOMAIN
-from .coordinator import LockCoordinator, lock_is_online, remove_repairs
+from .calendar_sync import CalendarSync
+from .const import (
+    CONF_CALENDAR,
+    CONF_CALENDAR_DAYS,
+    CONF_CHECK_IN_TIME,
+    CONF_CHECK_OUT_TIME,
+    CONF_LOCK_ENTITY_ID,
+    DOMAIN,
+)
+from .coordinator import LockCoordinator, entry_options, lock_is_online, remove_repairs
 from .providers import ProviderError, create_provider
 from .services import async_setup_services
 from .store import DATA_STORAGE, StateStorage
@@ -74,6 +84,17 @@ async def async_setup_entry(
     )
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     coordinator.async_start()
+    options = entry_options(entry.options)
+    if calendar_entity_id := options.get(CONF_CALENDAR):
+        coordinator.calendar_sync = CalendarSync(
+            hass,
+            coordinator,
+            calendar_entity_id=calendar_entity_id,
+            days=int(options[CONF_CALENDAR_DAYS]),
+            check_in=dt_util.parse_time(options[CONF_CHECK_IN_TIME]) or time(15),
+            check_out=dt_util.parse_time(options[CONF_CHECK_OUT_TIME]) or time(11),
+        )
+        coordinator.calendar_sync.async_start()
     return True
 
 

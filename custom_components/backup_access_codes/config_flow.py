@@ -17,6 +17,10 @@ import probatio
 
 from .const import (
     CONF_BACKUP_LEAD_HOURS,
+    CONF_CALENDAR,
+    CONF_CALENDAR_DAYS,
+    CONF_CHECK_IN_TIME,
+    CONF_CHECK_OUT_TIME,
     CONF_CLEAR_CODE_SCRIPT,
     CONF_CODE_LENGTH,
     CONF_FIRST_SLOT,
@@ -29,6 +33,7 @@ from .const import (
     CONF_SLOT_COUNT,
     DEFAULT_OPTIONS,
     DOMAIN,
+    INTEGER_OPTIONS,
     LAYOUT_OPTIONS,
     PROVIDER_SCRIPT,
 )
@@ -79,22 +84,33 @@ OPTION_SELECTORS: dict[str, Any] = {
     CONF_BACKUP_LEAD_HOURS: _number(0, 720, "h"),
     CONF_PROGRAM_LEAD_MINUTES: _number(0, 1440, "min"),
     CONF_SHOW_CODES: selector.BooleanSelector(),
+    CONF_CALENDAR_DAYS: _number(1, 90, "d"),
+    CONF_CHECK_IN_TIME: selector.TimeSelector(),
+    CONF_CHECK_OUT_TIME: selector.TimeSelector(),
 }
+CALENDAR_SELECTOR = selector.EntitySelector(
+    selector.EntitySelectorConfig(domain="calendar")
+)
 
 
 def _options_schema(current: dict[str, Any]) -> probatio.Schema:
-    return probatio.Schema(
-        {
-            probatio.Required(key, default=current[key]): sel
-            for key, sel in OPTION_SELECTORS.items()
-        }
-    )
+    fields: dict[Any, Any] = {
+        probatio.Required(key, default=current[key]): sel
+        for key, sel in OPTION_SELECTORS.items()
+    }
+    # The reservation calendar is optional: leaving it empty turns calendar sync off.
+    fields[
+        probatio.Optional(
+            CONF_CALENDAR, description={"suggested_value": current.get(CONF_CALENDAR)}
+        )
+    ] = CALENDAR_SELECTOR
+    return probatio.Schema(fields)
 
 
 def _clean_options(user_input: dict[str, Any]) -> dict[str, Any]:
-    """Number selectors answer floats; the options are whole numbers."""
+    """Number selectors answer floats; those options are whole numbers."""
     return {
-        key: value if isinstance(value, bool) else int(value)
+        key: int(value) if key in INTEGER_OPTIONS else value
         for key, value in entry_options(user_input).items()
     }
 

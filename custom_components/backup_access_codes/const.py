@@ -20,6 +20,10 @@ CONF_SLOT_COUNT: Final = "slot_count"
 CONF_BACKUP_LEAD_HOURS: Final = "backup_lead_hours"
 CONF_PROGRAM_LEAD_MINUTES: Final = "program_lead_minutes"
 CONF_SHOW_CODES: Final = "show_codes"
+CONF_CALENDAR: Final = "calendar_entity_id"
+CONF_CALENDAR_DAYS: Final = "calendar_days"
+CONF_CHECK_IN_TIME: Final = "check_in_time"
+CONF_CHECK_OUT_TIME: Final = "check_out_time"
 
 DEFAULT_OPTIONS: Final = {
     CONF_POOL_SIZE: 5,
@@ -29,7 +33,20 @@ DEFAULT_OPTIONS: Final = {
     CONF_BACKUP_LEAD_HOURS: 36,
     CONF_PROGRAM_LEAD_MINUTES: 60,
     CONF_SHOW_CODES: False,
+    CONF_CALENDAR_DAYS: 14,
+    CONF_CHECK_IN_TIME: "15:00:00",
+    CONF_CHECK_OUT_TIME: "11:00:00",
 }
+# Options that are whole numbers (number selectors answer floats).
+INTEGER_OPTIONS: Final = (
+    CONF_POOL_SIZE,
+    CONF_CODE_LENGTH,
+    CONF_FIRST_SLOT,
+    CONF_SLOT_COUNT,
+    CONF_BACKUP_LEAD_HOURS,
+    CONF_PROGRAM_LEAD_MINUTES,
+    CONF_CALENDAR_DAYS,
+)
 LAYOUT_OPTIONS: Final = (CONF_POOL_SIZE, CONF_FIRST_SLOT, CONF_SLOT_COUNT)
 
 EVENT_ISSUED: Final = "backup_access_codes_issued"

@@ -47,6 +47,7 @@ from .store import StateStorage
 
 if TYPE_CHECKING:
     from . import BackupAccessCodesConfigEntry
+    from .calendar_sync import CalendarSync
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -119,6 +120,7 @@ class LockCoordinator:
         # Set before the sync task starts: it may run to its end eagerly, inside its creation.
         self._syncing = False
         self._writes_failing = False  # logged once until a write works again
+        self.calendar_sync: CalendarSync | None = None
 
     # ----- life cycle
 

@@ -1,0 +1,201 @@
+"""Reservations from a real Local Calendar become access grants."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from freezegun.api import FrozenDateTimeFactory
+from homeassistant.components.calendar.const import DATA_COMPONENT
+from homeassistant.core import Event, HomeAssistant
+from homeassistant.util import dt as dt_util
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from custom_components.backup_access_codes.calendar_sync import REFRESH_INTERVAL
+from custom_components.backup_access_codes.const import DOMAIN
+from custom_components.backup_access_codes.store import DATA_STORAGE
+
+from .conftest import add_entry, advance, create_grant, make_entry, set_writes
+
+CALENDAR = "calendar.rentals"
+
+
+@pytest.fixture
+async def rentals(hass: HomeAssistant, tmp_path: Path, locks: None) -> None:
+    """A real Local Calendar named Rentals, stored in a temporary folder."""
+    await hass.config.async_set_time_zone("Europe/Amsterdam")
+    hass.config.config_dir = str(tmp_path)
+    (tmp_path / ".storage").mkdir()
+    calendar_entry = MockConfigEntry(
+        domain="local_calendar", data={"calendar_name": "Rentals"}
+    )
+    calendar_entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(calendar_entry.entry_id)
+    await hass.async_block_till_done()
+    assert hass.states.get(CALENDAR) is not None
+
+
+async def add_event(hass: HomeAssistant, summary: str, **times: str) -> None:
+    """Create an event through the calendar action."""
+    await hass.services.async_call(
+        "calendar",
+        "create_event",
+        {"summary": summary, **times},
+        target={"entity_id": CALENDAR},
+        blocking=True,
+    )
+
+
+async def events(hass: HomeAssistant) -> list[Any]:
+    """The calendar's events in the next month, with their uids."""
+    entity = hass.data[DATA_COMPONENT].get_entity(CALENDAR)
+    now = dt_util.now()
+    return await entity.async_get_events(hass, now, now + timedelta(days=30))
+
+
+def grants(hass: HomeAssistant) -> dict[str, Any]:
+    """Stored grants by name."""
+    return {g.name: g for g in hass.data[DATA_STORAGE].state.grants.values()}
+
+
+async def sync(hass: HomeAssistant, entry: MockConfigEntry) -> None:
+    """Refresh from the calendar now."""
+    await entry.runtime_data.calendar_sync.async_refresh()
+    await hass.async_block_till_done()
+
+
+@pytest.fixture
+async def synced(
+    hass: HomeAssistant, rentals: None, writes: list[Event]
+) -> MockConfigEntry:
+    """The front door with the Rentals calendar as its reservation source."""
+    return await add_entry(hass, make_entry(calendar_entity_id=CALENDAR))
+
+
+async def test_all_day_and_timed_bookings(
+    hass: HomeAssistant, synced: MockConfigEntry
+) -> None:
+    """All-day bookings get the check-in/out times; timed ones keep theirs."""
+    await add_event(
+        hass, "Jane Doe (HMABC)", start_date="2026-12-05", end_date="2026-12-08"
+    )
+    await add_event(
+        hass,
+        "John Roe",
+        start_date_time="2026-12-10 14:00:00",
+        end_date_time="2026-12-12 10:00:00",
+    )
+    await sync(hass, synced)
+    by_name = grants(hass)
+    jane, john = by_name["Jane Doe (HMABC)"], by_name["John Roe"]
+    # Amsterdam is UTC+1 in December.
+    assert jane.starts_at.isoformat() == "2026-12-05T14:00:00+00:00"
+    assert jane.ends_at.isoformat() == "2026-12-08T10:00:00+00:00"
+    assert john.starts_at.isoformat() == "2026-12-10T13:00:00+00:00"
+    assert john.ends_at.isoformat() == "2026-12-12T09:00:00+00:00"
+    assert set(jane.locks) == {synced.entry_id}
+
+
+async def test_move_cancel_and_hand_made_grants(
+    hass: HomeAssistant, synced: MockConfigEntry, writes: list[Event]
+) -> None:
+    """A moved booking updates its grant, a cancelled one deletes it, by hand stays."""
+    await create_grant(hass, starts_in=timedelta(days=2))  # made by hand: "Jane Doe"
+    await add_event(hass, "Guest A", start_date="2026-12-01", end_date="2026-12-03")
+    await add_event(hass, "Guest B", start_date="2026-12-04", end_date="2026-12-06")
+    await sync(hass, synced)
+    first = {name: (g.grant_id, g.starts_at) for name, g in grants(hass).items()}
+    assert set(first) == {"Jane Doe", "Guest A", "Guest B"}
+    # Guest A arrives today at 15:00: the scheduled code is on the lock from 14:00.
+    entity = hass.data[DATA_COMPONENT].get_entity(CALENDAR)
+    a, b = sorted(await events(hass), key=lambda e: e.summary)
+    await entity.async_update_event(
+        b.uid,
+        {
+            "summary": "Guest B",
+            "dtstart": b.start + timedelta(days=1),
+            "dtend": b.end + timedelta(days=1),
+        },
+    )
+    await entity.async_delete_event(a.uid)
+    await sync(hass, synced)
+    now = grants(hass)
+    assert set(now) == {"Jane Doe", "Guest B"}
+    assert now["Guest B"].grant_id == first["Guest B"][0]
+    assert now["Guest B"].starts_at == first["Guest B"][1] + timedelta(days=1)
+    assert now["Jane Doe"].grant_id == first["Jane Doe"][0]
+
+
+async def test_restart_creates_nothing_twice(
+    hass: HomeAssistant, synced: MockConfigEntry
+) -> None:
+    """Reloading and re-syncing keeps the same grants."""
+    await add_event(hass, "Guest A", start_date="2026-12-03", end_date="2026-12-05")
+    await sync(hass, synced)
+    before = {g.grant_id for g in grants(hass).values()}
+    assert await hass.config_entries.async_reload(synced.entry_id)
+    await hass.async_block_till_done()
+    await sync(hass, synced)
+    await sync(hass, synced)
+    assert {g.grant_id for g in grants(hass).values()} == before
+
+
+async def test_window_and_interval(
+    hass: HomeAssistant, synced: MockConfigEntry, freezer: FrozenDateTimeFactory
+) -> None:
+    """New bookings are picked up on the interval; those beyond the window wait."""
+    await add_event(hass, "Far away", start_date="2026-12-20", end_date="2026-12-22")
+    await add_event(hass, "Soon", start_date="2026-12-03", end_date="2026-12-05")
+    for _ in range(2):
+        await advance(hass, freezer, REFRESH_INTERVAL + timedelta(seconds=1))
+    assert set(grants(hass)) == {"Soon"}
+
+
+async def test_longer_window_option(
+    hass: HomeAssistant, rentals: None, writes: list[Event]
+) -> None:
+    """calendar_days widens what is read."""
+    entry = await add_entry(
+        hass, make_entry(calendar_entity_id=CALENDAR, calendar_days=30)
+    )
+    await add_event(hass, "Far away", start_date="2026-12-20", end_date="2026-12-22")
+    await sync(hass, entry)
+    assert set(grants(hass)) == {"Far away"}
+
+
+async def test_missing_calendar_touches_nothing(
+    hass: HomeAssistant,
+    rentals: None,
+    writes: list[Event],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A calendar that does not exist is reported once; grants are left alone."""
+    entry = await add_entry(hass, make_entry(calendar_entity_id="calendar.gone"))
+    await create_grant(hass, starts_in=timedelta(days=1))
+    await sync(hass, entry)
+    await sync(hass, entry)
+    assert caplog.text.count("calendar.gone does not exist") == 1
+    assert set(grants(hass)) == {"Jane Doe"}
+
+
+async def test_cancelled_booking_clears_code(
+    hass: HomeAssistant, synced: MockConfigEntry, writes: list[Event]
+) -> None:
+    """A booking cancelled inside its window has its code cleared from the lock."""
+    await add_event(
+        hass,
+        "Late guest",
+        start_date_time="2026-12-01 13:30:00",
+        end_date_time="2026-12-02 10:00:00",
+    )
+    await sync(hass, synced)
+    code = grants(hass)["Late guest"].code
+    assert code in set_writes(writes).values()
+    [event] = await events(hass)
+    await hass.data[DATA_COMPONENT].get_entity(CALENDAR).async_delete_event(event.uid)
+    await sync(hass, synced)
+    assert code not in set_writes(writes).values()
+    assert hass.data[DATA_STORAGE].state.grants == {}
+    assert DOMAIN
