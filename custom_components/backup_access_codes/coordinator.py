@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 import logging
@@ -19,6 +20,7 @@ from homeassistant.core import (
 from homeassistant.helpers import device_registry as dr, issue_registry as ir
 from homeassistant.helpers.device import async_entity_id_to_device_id
 from homeassistant.helpers.event import (
+    async_call_later,
     async_track_point_in_utc_time,
     async_track_state_change_event,
 )
@@ -136,6 +138,7 @@ class LockCoordinator:
             )
         )
         self.entry.async_on_unload(self._async_stop)
+        self.entry.async_on_unload(self.provider.async_start(self._async_reachability))
         self.entry.async_on_unload(async_at_started(self.hass, self._async_started))
 
     @callback
@@ -164,6 +167,11 @@ class LockCoordinator:
 
     @callback
     def _async_lock_state_changed(self, _event: Event[EventStateChangedData]) -> None:
+        self._async_reachability()
+
+    @callback
+    def _async_reachability(self) -> None:
+        """The lock entity or the provider may have changed whether the lock is reachable."""
         if not self._started:
             return
         online = self._read_online()
@@ -230,11 +238,15 @@ class LockCoordinator:
                     break
                 try:
                     if write.code is None:
-                        await self.provider.async_clear_code(write.slot)
+                        verified = await self.provider.async_clear_code(write.slot)
                     else:
-                        await self.provider.async_set_code(write.slot, write.code)
+                        verified = await self.provider.async_set_code(
+                            write.slot, write.code
+                        )
                 except ProviderError as err:
-                    over = self.engine.write_failed(write, dt_util.utcnow())
+                    over = self.engine.write_failed(
+                        write, dt_util.utcnow(), permanent=err.permanent
+                    )
                     # One warning when writes start failing; the rest at debug level.
                     _LOGGER.log(
                         logging.DEBUG if self._writes_failing else logging.WARNING,
@@ -256,12 +268,29 @@ class LockCoordinator:
                     if self._writes_failing:
                         _LOGGER.info("%s accepts codes again", self.lock_entity_id)
                         self._writes_failing = False
-                    self.engine.write_succeeded(write)
+                    self.engine.write_succeeded(write, verified=verified)
                 self.async_update()
+                if self.provider.min_gap:
+                    await self._async_pause(self.provider.min_gap)
         finally:
             self._syncing = False
         if self._started:
             self._arm_timer(dt_util.utcnow())
+
+    async def _async_pause(self, seconds: float) -> None:
+        """Wait on Home Assistant's timers (so simulated time drives it too)."""
+        done: asyncio.Future[None] = self.hass.loop.create_future()
+
+        @callback
+        def wake(_now: datetime) -> None:
+            if not done.done():
+                done.set_result(None)
+
+        unsub = async_call_later(self.hass, seconds, wake)
+        try:
+            await done
+        finally:
+            unsub()
 
     # ----- output
 

@@ -17,12 +17,14 @@ from typing import Any, Self
 from .codes import generate_code
 from .grants import Grant, GrantLock, GrantStatus, Timing, Told, grant_status
 from .pool import PoolCode, PoolHealth, PoolStatus, pool_health
-from .retry import SlotRetry
+from .retry import SlotRetry, backoff
 
 REASON_NO_BACKUP = "no_backup_code_available"
 # Codes that left the lock are not chosen again for this many further retirements: a past
 # guest's code must not come back to open the door for someone else.
 RETIRED_KEPT = 20
+# Refusals of different codes in one slot before it waits for the backoff.
+MAX_REJECTIONS = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,6 +95,8 @@ class LockState:
     on_lock: dict[int, str | None] = field(default_factory=dict, repr=False)
     retries: dict[int, SlotRetry] = field(default_factory=dict)
     retired: list[str] = field(default_factory=list, repr=False)  # oldest first
+    # Slots written but not read back (the stack cannot, or masks codes): sent, unverified.
+    unverified: set[int] = field(default_factory=set)
 
     def retire(self, code: str) -> None:
         """Remember a code that left the lock, so it is not chosen again soon."""
@@ -108,6 +112,7 @@ class LockState:
             "on_lock": {str(slot): code for slot, code in self.on_lock.items()},
             "retries": {str(slot): r.to_dict() for slot, r in self.retries.items()},
             "retired": list(self.retired),
+            "unverified": sorted(self.unverified),
         }
 
     @classmethod
@@ -362,6 +367,9 @@ class LockEngine:
             grant_lock.slot = None
             grant_lock.program_failed = False
             return
+        if grant_lock.rejected:
+            grant_lock.program_failed = True  # the lock refused this code for good
+            return
         if grant_lock.slot is None:
             grant_lock.slot = self._free_grant_slot()
         if grant_lock.slot is None:
@@ -417,11 +425,16 @@ class LockEngine:
                 return write
         return None
 
-    def write_succeeded(self, write: SlotWrite) -> None:
-        """Record that the lock confirmed a write."""
+    def write_succeeded(self, write: SlotWrite, *, verified: bool = True) -> None:
+        """Record a write the lock took (``verified`` when it was read back)."""
         self.state.retries.pop(write.slot, None)
+        if verified:
+            self.state.unverified.discard(write.slot)
+        else:
+            self.state.unverified.add(write.slot)
         if write.code is None:
             self.state.on_lock.pop(write.slot, None)
+            self.state.unverified.discard(write.slot)
             return
         self.state.on_lock[write.slot] = write.code
         for pool_code in self.state.pool:
@@ -437,23 +450,62 @@ class LockEngine:
                 pool_code.status = PoolStatus.PROGRAMMED
             pool_code.attempt_failed = False
 
-    def write_failed(self, write: SlotWrite, now: datetime) -> bool:
-        """Record a failed write; return True when its attempt is over (marked failed)."""
+    def write_failed(
+        self, write: SlotWrite, now: datetime, *, permanent: bool = False
+    ) -> bool:
+        """Record a failed write; return True when its attempt is over (marked failed).
+
+        A permanent failure (the lock refused this code: a duplicate, a bad length, no
+        space) is never retried as it was: a pool slot gets a different code, a grant's
+        scheduled code stops being programmed on this lock (its guest gets a backup).
+        """
         # The slot may hold anything now: never offer its old code, clear it if unwanted.
         self.state.on_lock[write.slot] = None
+        self.state.unverified.discard(write.slot)
         retry = self.state.retries.setdefault(write.slot, SlotRetry())
+        if permanent:
+            self._reject(write, retry, now)
+            return True
         if not retry.record_failure(now):
             return False
+        self._mark_failed(write.slot)
+        return True
+
+    def _mark_failed(self, slot: int) -> None:
         for pool_code in self.state.pool:
-            if pool_code.slot == write.slot:
+            if pool_code.slot == slot:
                 if pool_code.status is PoolStatus.PENDING:
                     pool_code.status = PoolStatus.FAILED
                 elif pool_code.status is PoolStatus.ROTATING:
                     pool_code.attempt_failed = True
         for _, grant_lock in self.my_grants():
-            if grant_lock.slot == write.slot:
+            if grant_lock.slot == slot:
                 grant_lock.program_failed = True
-        return True
+
+    def _reject(self, write: SlotWrite, retry: SlotRetry, now: datetime) -> None:
+        self._mark_failed(write.slot)
+        retry.rejections += 1
+        if write.code is None:
+            # The lock will not clear this slot: stop asking, it is no longer ours.
+            self.state.on_lock.pop(write.slot, None)
+            self.state.retries.pop(write.slot, None)
+            return
+        # A different code at once; after a few refusals in a row, only on the backoff.
+        retry.not_before = (
+            now
+            if retry.rejections < MAX_REJECTIONS
+            else now + backoff(retry.rejections)
+        )
+        for pool_code in self.state.pool:
+            if pool_code.slot == write.slot:
+                if pool_code.status is PoolStatus.ROTATING:
+                    pool_code.next_code = self._new_code()
+                elif pool_code.status in (PoolStatus.PENDING, PoolStatus.FAILED):
+                    pool_code.code = self._new_code()
+        for grant, grant_lock in self.my_grants():
+            if grant_lock.slot == write.slot and write.code == grant.code:
+                grant_lock.rejected = True
+                grant_lock.slot = None
 
     def came_online(self) -> None:
         """Forget retry waits: a lock that is back is tried at once."""

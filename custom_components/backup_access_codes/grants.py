@@ -64,6 +64,7 @@ class GrantLock:
     backup_slot: int | None = None  # pool slot of the backup code it holds
     told: Told | None = None
     issue_failed: bool = False  # issue_failed was fired and the grant is still unserved
+    rejected: bool = False  # the lock refused the scheduled code for good
 
     def to_dict(self) -> dict[str, Any]:
         """Serialise for the store."""
@@ -73,6 +74,7 @@ class GrantLock:
             "backup_slot": self.backup_slot,
             "told": self.told.to_dict() if self.told else None,
             "issue_failed": self.issue_failed,
+            "rejected": self.rejected,
         }
 
     @classmethod
@@ -85,6 +87,7 @@ class GrantLock:
             backup_slot=data.get("backup_slot"),
             told=Told.from_dict(told) if told else None,
             issue_failed=bool(data.get("issue_failed", False)),
+            rejected=bool(data.get("rejected", False)),
         )
 
 

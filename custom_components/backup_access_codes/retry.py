@@ -26,6 +26,7 @@ class SlotRetry:
 
     failures: int = 0
     not_before: datetime | None = None
+    rejections: int = 0  # permanent refusals in a row
 
     def record_failure(self, now: datetime) -> bool:
         """Count a failed try and plan the next one; return True when the attempt is over."""
@@ -41,6 +42,7 @@ class SlotRetry:
         """Serialise for the store."""
         return {
             "failures": self.failures,
+            "rejections": self.rejections,
             "not_before": self.not_before.isoformat() if self.not_before else None,
         }
 
@@ -50,5 +52,6 @@ class SlotRetry:
         not_before = data.get("not_before")
         return cls(
             failures=int(data.get("failures", 0)),
+            rejections=int(data.get("rejections", 0)),
             not_before=datetime.fromisoformat(not_before) if not_before else None,
         )

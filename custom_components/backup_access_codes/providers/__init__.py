@@ -13,10 +13,17 @@ from ..const import (
     CONF_SET_CODE_SCRIPT,
     PROVIDER_SCRIPT,
 )
-from .base import LockProvider, ProviderError
+from .base import BaseProvider, Capacity, LockProvider, ProviderError
 from .script import ScriptProvider
 
-__all__ = ["LockProvider", "ProviderError", "ScriptProvider", "create_provider"]
+__all__ = [
+    "BaseProvider",
+    "Capacity",
+    "LockProvider",
+    "ProviderError",
+    "ScriptProvider",
+    "create_provider",
+]
 
 
 def create_provider(

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -14,22 +15,85 @@ from .. import const
 
 
 class ProviderError(Exception):
-    """A write did not reach the lock (the message never contains a code)."""
+    """A write did not reach the lock (the message never contains a code).
+
+    ``permanent`` when the lock refused this code or slot for good (a duplicate, a bad
+    length, no space): retrying the same write cannot help. Otherwise the failure is
+    transient (offline, a timeout, a dead node) and is retried with backoff.
+    """
+
+    def __init__(self, message: str, *, permanent: bool = False) -> None:
+        """Describe the failure."""
+        super().__init__(message)
+        self.permanent = permanent
+
+
+@dataclass(frozen=True, slots=True)
+class Capacity:
+    """What a lock can hold, as far as its stack tells."""
+
+    slots: int | None = (
+        None  # user code slots 1..slots; None when the stack does not say
+    )
+    min_length: int = 4
+    max_length: int = 8
+
+    def problem(self, first_slot: int, slot_count: int, code_length: int) -> str | None:
+        """Return why a slot range and code length do not fit, or None."""
+        if self.slots is not None and first_slot + slot_count - 1 > self.slots:
+            return f"the lock has {self.slots} code slots"
+        if not self.min_length <= code_length <= self.max_length:
+            return f"the lock takes codes of {self.min_length}-{self.max_length} digits"
+        return None
 
 
 class LockProvider(Protocol):
     """Sets and clears codes in a lock's slots (slots are 1-based)."""
 
     lock_entity_id: str
+    # Seconds between two calls to the same lock (mesh networks need a breath).
+    min_gap: float
 
     def is_online(self) -> bool:
         """Return False when the provider knows the lock is unreachable."""
 
-    async def async_set_code(self, slot: int, code: str) -> None:
-        """Put ``code`` into ``slot``; raise ProviderError when it did not work."""
+    def async_start(self, on_change: Callable[[], None]) -> Callable[[], None]:
+        """Start watching the lock; call ``on_change`` when reachability may have changed."""
 
-    async def async_clear_code(self, slot: int) -> None:
-        """Empty ``slot``; raise ProviderError when it did not work."""
+    async def async_capacity(self) -> Capacity | None:
+        """Return what the lock can hold, or None when the stack cannot tell."""
+
+    async def async_set_code(self, slot: int, code: str) -> bool:
+        """Put ``code`` into ``slot``; return True if read back and confirmed.
+
+        Raise ProviderError when it did not work.
+        """
+
+    async def async_clear_code(self, slot: int) -> bool:
+        """Empty ``slot``; return True if confirmed. Raise ProviderError on failure."""
+
+
+class BaseProvider:
+    """Defaults for a provider that has nothing to watch and cannot tell its capacity."""
+
+    min_gap = 0.0
+
+    def __init__(self, hass: HomeAssistant, lock_entity_id: str) -> None:
+        """Remember the lock."""
+        self.hass = hass
+        self.lock_entity_id = lock_entity_id
+
+    def is_online(self) -> bool:
+        """Know nothing beyond the lock entity's own availability."""
+        return True
+
+    def async_start(self, on_change: Callable[[], None]) -> Callable[[], None]:
+        """Watch nothing."""
+        return lambda: None
+
+    async def async_capacity(self) -> Capacity | None:
+        """Cannot tell."""
+        return None
 
 
 async def call_with_timeout[T](hass: HomeAssistant, call: Coroutine[Any, Any, T]) -> T:

@@ -6,10 +6,10 @@ from typing import Any
 
 from homeassistant.core import HomeAssistant
 
-from .base import ProviderError, call_with_timeout
+from .base import BaseProvider, ProviderError, call_with_timeout
 
 
-class ScriptProvider:
+class ScriptProvider(BaseProvider):
     """Calls ``set_code_script`` and ``clear_code_script`` as blocking services.
 
     Success is the script finishing without answering ``success: false``. A plain
@@ -27,22 +27,19 @@ class ScriptProvider:
         clear_script: str,
     ) -> None:
         """Remember the scripts."""
-        self.hass = hass
-        self.lock_entity_id = lock_entity_id
+        super().__init__(hass, lock_entity_id)
         self.set_script = set_script
         self.clear_script = clear_script
 
-    def is_online(self) -> bool:
-        """Scripts know nothing beyond the lock entity's own availability."""
-        return True
-
-    async def async_set_code(self, slot: int, code: str) -> None:
-        """Run the set-code script."""
+    async def async_set_code(self, slot: int, code: str) -> bool:
+        """Run the set-code script; a script cannot read the code back."""
         await self._run(self.set_script, {"slot": slot, "code": code}, secret=code)
+        return False
 
-    async def async_clear_code(self, slot: int) -> None:
+    async def async_clear_code(self, slot: int) -> bool:
         """Run the clear-code script."""
         await self._run(self.clear_script, {"slot": slot})
+        return False
 
     async def _run(
         self,
