@@ -11,6 +11,7 @@ from homeassistant.helpers import entity_registry as er
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
+from custom_components.backup_access_codes.config_flow import fit_options
 from custom_components.backup_access_codes.const import (
     CONF_CLEAR_CODE_SCRIPT,
     CONF_LOCK_ENTITY_ID,
@@ -18,6 +19,7 @@ from custom_components.backup_access_codes.const import (
     DEFAULT_OPTIONS,
     DOMAIN,
 )
+from custom_components.backup_access_codes.providers import Capacity
 
 from .conftest import LOCK, create_grant, set_online, set_writes
 
@@ -199,3 +201,35 @@ async def test_options_flow_calendar(
     await hass.async_block_till_done()
     assert "calendar_entity_id" not in entry.options
     assert entry.runtime_data.calendar_sync is None
+
+
+async def test_lock_without_code_interface(hass: HomeAssistant, locks: None) -> None:
+    """A lock whose integration cannot program codes is offered the script provider."""
+    er.async_get(hass).async_get_or_create(
+        "lock", "nuki", "nuki-1", suggested_object_id="hallway"
+    )
+    hass.states.async_set("lock.hallway", "locked")
+    result = await hass.config_entries.flow.async_init(
+        DOMAIN, context={"source": SOURCE_USER}
+    )
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_LOCK_ENTITY_ID: "lock.hallway"}
+    )
+    assert result["step_id"] == "script"
+    assert result["errors"] == {"base": "no_code_interface"}
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], SCRIPTS)
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["data"]["provider"] == "script"
+
+
+def test_fit_options_moves_range_into_small_locks() -> None:
+    """A lock with few slots gets the range at its end; too few is unsupported."""
+    defaults = dict(DEFAULT_OPTIONS)
+    assert fit_options(None, defaults) == defaults
+    assert fit_options(Capacity(slots=250), defaults) == defaults
+    small = fit_options(Capacity(slots=8), defaults)
+    assert small is not None
+    assert (small["first_slot"], small["slot_count"]) == (1, 8)
+    assert fit_options(Capacity(slots=5), defaults) is None  # pool 5 + 1 guest needs 6
+    short = fit_options(Capacity(slots=30, min_length=4, max_length=5), defaults)
+    assert short is not None and short["code_length"] == 5

@@ -39,16 +39,20 @@ from .const import (
 )
 from .coordinator import entry_options, layout_from
 from .engine import holds_slots
+from .providers import NO_CODE_INTERFACE, Capacity, create_provider, detect_provider
 from .store import DATA_STORAGE
 
 if TYPE_CHECKING:
     from . import BackupAccessCodesConfigEntry
 
+CONF_USE_SCRIPTS = "use_scripts"
 LOCK_SCHEMA = probatio.Schema(
     {
         probatio.Required(CONF_LOCK_ENTITY_ID): selector.EntitySelector(
             selector.EntitySelectorConfig(domain="lock")
-        )
+        ),
+        # Native providers are chosen from the lock's integration; scripts are the fallback.
+        probatio.Optional(CONF_USE_SCRIPTS, default=False): selector.BooleanSelector(),
     }
 )
 SCRIPT_SELECTOR = selector.EntitySelector(
@@ -115,6 +119,39 @@ def _clean_options(user_input: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def fit_options(
+    capacity: Capacity | None, options: dict[str, Any]
+) -> dict[str, Any] | None:
+    """Move the default slot range into a small lock; None if it cannot hold a pool."""
+    if capacity is None:
+        return options
+    if (
+        capacity.problem(
+            options[CONF_FIRST_SLOT],
+            options[CONF_SLOT_COUNT],
+            options[CONF_CODE_LENGTH],
+        )
+        is None
+    ):
+        return options
+    length = min(
+        max(options[CONF_CODE_LENGTH], capacity.min_length), capacity.max_length
+    )
+    slots = capacity.slots or 0
+    count = min(options[CONF_SLOT_COUNT], slots)
+    fitted = {
+        **options,
+        CONF_CODE_LENGTH: length,
+        CONF_SLOT_COUNT: count,
+        CONF_FIRST_SLOT: max(1, slots - count + 1),
+    }
+    if not layout_from(fitted).supports_pool or capacity.problem(
+        fitted[CONF_FIRST_SLOT], count, length
+    ):
+        return None  # fewer slots than the pool plus one guest, or no usable length
+    return fitted
+
+
 def _script_errors(hass: HomeAssistant, user_input: dict[str, Any]) -> dict[str, str]:
     """The selectors only take script.* ids; the scripts must also exist."""
     return {
@@ -133,6 +170,7 @@ class BackupAccessCodesConfigFlow(ConfigFlow, domain=DOMAIN):
     def __init__(self) -> None:
         """Start with no lock chosen."""
         self._lock_entity_id = ""
+        self._no_code_interface = False
 
     async def async_step_user(
         self, user_input: dict[str, Any] | None = None
@@ -152,15 +190,45 @@ class BackupAccessCodesConfigFlow(ConfigFlow, domain=DOMAIN):
                     registry_entry.id if registry_entry else lock_entity_id
                 )
                 self._abort_if_unique_id_configured()
-                if not layout_from(DEFAULT_OPTIONS).supports_pool:
-                    return self.async_abort(reason="unsupported_lock")
                 self._lock_entity_id = lock_entity_id
-                # No native provider fits yet: codes reach the lock through scripts.
-                return await self.async_step_script()
+                provider = detect_provider(self.hass, registry_entry)
+                if provider == PROVIDER_SCRIPT or user_input.get(CONF_USE_SCRIPTS):
+                    self._no_code_interface = (
+                        registry_entry is not None
+                        and registry_entry.platform in NO_CODE_INTERFACE
+                    )
+                    return await self.async_step_script()
+                return await self._async_create_native(provider)
         return self.async_show_form(
             step_id="user",
             data_schema=self.add_suggested_values_to_schema(LOCK_SCHEMA, user_input),
             errors=errors,
+        )
+
+    async def _async_create_native(self, provider: str) -> ConfigFlowResult:
+        """A lock with a native provider needs no further step, if it can hold a pool."""
+        data = {CONF_LOCK_ENTITY_ID: self._lock_entity_id, CONF_PROVIDER: provider}
+        capacity = await create_provider(
+            self.hass, self._lock_entity_id, data
+        ).async_capacity()
+        if capacity is None:
+            return self._create(data, dict(DEFAULT_OPTIONS))
+        options = fit_options(capacity, dict(DEFAULT_OPTIONS))
+        if options is None:
+            return self.async_abort(
+                reason="unsupported_lock",
+                description_placeholders={"slots": str(capacity.slots)},
+            )
+        return self._create(data, options)
+
+    def _create(
+        self, data: dict[str, Any], options: dict[str, Any]
+    ) -> ConfigFlowResult:
+        state = self.hass.states.get(self._lock_entity_id)
+        return self.async_create_entry(
+            title=state.name if state else self._lock_entity_id,
+            data=data,
+            options=options,
         )
 
     async def async_step_script(
@@ -168,19 +236,20 @@ class BackupAccessCodesConfigFlow(ConfigFlow, domain=DOMAIN):
     ) -> ConfigFlowResult:
         """Name the scripts that set and clear a code."""
         errors: dict[str, str] = {}
+        if user_input is None and self._no_code_interface:
+            # Shown as a note: this lock's integration cannot program codes itself.
+            errors["base"] = "no_code_interface"
         if user_input is not None and not (
             errors := _script_errors(self.hass, user_input)
         ):
-            state = self.hass.states.get(self._lock_entity_id)
-            return self.async_create_entry(
-                title=state.name if state else self._lock_entity_id,
-                data={
+            return self._create(
+                {
                     CONF_LOCK_ENTITY_ID: self._lock_entity_id,
                     CONF_PROVIDER: PROVIDER_SCRIPT,
                     CONF_SET_CODE_SCRIPT: user_input[CONF_SET_CODE_SCRIPT],
                     CONF_CLEAR_CODE_SCRIPT: user_input[CONF_CLEAR_CODE_SCRIPT],
                 },
-                options=dict(DEFAULT_OPTIONS),
+                dict(DEFAULT_OPTIONS),
             )
         return self.async_show_form(
             step_id="script",

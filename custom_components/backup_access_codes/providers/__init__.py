@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from types import ModuleType
 from typing import Any
 
 from homeassistant.core import HomeAssistant
+from homeassistant.helpers import entity_registry as er
 
 from ..const import (
     CONF_CLEAR_CODE_SCRIPT,
@@ -23,7 +25,38 @@ __all__ = [
     "ProviderError",
     "ScriptProvider",
     "create_provider",
+    "detect_provider",
 ]
+
+type ProviderFactory = Callable[[HomeAssistant, str, Mapping[str, Any]], LockProvider]
+
+# Native providers by name, each a module with a provider class and a `detect` rule.
+NATIVE: dict[str, tuple[ModuleType, str]] = {}
+
+# Lock platforms whose integrations offer no way to program codes in Home Assistant.
+NO_CODE_INTERFACE = frozenset(
+    {
+        "august",
+        "esphome",
+        "igloohome",
+        "nuki",
+        "switchbot",
+        "tedee",
+        "yale",
+        "yalexs_ble",
+    }
+)
+
+
+def detect_provider(
+    hass: HomeAssistant, registry_entry: er.RegistryEntry | None
+) -> str:
+    """Return the native provider that fits a lock entity, or the script provider."""
+    if registry_entry is not None:
+        for name, (module, _) in NATIVE.items():
+            if module.detect(hass, registry_entry):
+                return name
+    return PROVIDER_SCRIPT
 
 
 def create_provider(
@@ -31,11 +64,15 @@ def create_provider(
 ) -> LockProvider:
     """Return the provider a config entry's data asks for."""
     provider = data.get(CONF_PROVIDER, PROVIDER_SCRIPT)
-    if provider != PROVIDER_SCRIPT:
+    if provider == PROVIDER_SCRIPT:
+        return ScriptProvider(
+            hass,
+            lock_entity_id,
+            set_script=data[CONF_SET_CODE_SCRIPT],
+            clear_script=data[CONF_CLEAR_CODE_SCRIPT],
+        )
+    if provider not in NATIVE:
         raise ValueError(f"unknown provider {provider}")
-    return ScriptProvider(
-        hass,
-        lock_entity_id,
-        set_script=data[CONF_SET_CODE_SCRIPT],
-        clear_script=data[CONF_CLEAR_CODE_SCRIPT],
-    )
+    module, class_name = NATIVE[provider]
+    factory: ProviderFactory = getattr(module, class_name)
+    return factory(hass, lock_entity_id, data)
