@@ -148,8 +148,9 @@ async def test_window_and_interval(
     """New bookings are picked up on the interval; those beyond the window wait."""
     await add_event(hass, "Far away", start_date="2026-12-20", end_date="2026-12-22")
     await add_event(hass, "Soon", start_date="2026-12-03", end_date="2026-12-05")
-    for _ in range(2):
-        await advance(hass, freezer, REFRESH_INTERVAL + timedelta(seconds=1))
+    await advance(hass, freezer, REFRESH_INTERVAL + timedelta(seconds=1))
+    # Interval jobs run as background tasks, which block_till_done does not wait for.
+    await hass.async_block_till_done(wait_background_tasks=True)
     assert set(grants(hass)) == {"Soon"}
 
 

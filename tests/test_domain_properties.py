@@ -15,6 +15,7 @@ from custom_components.backup_access_codes.engine import (
     Layout,
     LockEngine,
     LockState,
+    SlotWrite,
 )
 from custom_components.backup_access_codes.grants import Grant, GrantLock, Timing
 from custom_components.backup_access_codes.pool import PoolStatus
@@ -257,3 +258,26 @@ def test_generate_code_avoids_held() -> None:
     free = {"4829", "5173"}
     for _ in range(20):
         assert generate_code(4, all_codes - free) in free
+
+
+def test_first_use_is_recorded_once() -> None:
+    """A keypad unlock with a grant's backup code records its first use, once."""
+    grants: dict[str, Grant] = {}
+    engine = LockEngine(
+        LOCK_ID,
+        LockState(),
+        grants,
+        Layout(pool_size=2, first_slot=1, slot_count=4, code_length=6),
+        Timing(backup_lead=timedelta(hours=36), program_lead=timedelta(hours=1)),
+    )
+    for pool_code in engine.state.pool:
+        engine.write_succeeded(SlotWrite(pool_code.slot, pool_code.code))
+    grants["g"] = Grant(
+        "g", "Guest", T0, T0 + timedelta(days=1), "482917", {LOCK_ID: GrantLock()}
+    )
+    engine.evaluate(T0, online=False)
+    assert grants["g"].locks[LOCK_ID].backup_slot == 1
+    assert engine.code_used(2, T0) is None  # an idle pool code: nobody's
+    assert engine.code_used(1, T0) is grants["g"]
+    assert engine.code_used(1, T0 + timedelta(hours=1)) is None
+    assert grants["g"].locks[LOCK_ID].first_used_at == T0

@@ -108,6 +108,7 @@ async def test_issue_point_online_gives_scheduled_code(
             "is_backup_code": False,
             "slot": 25,
             "status": "programmed",
+            "first_used_at": None,
         }
     ]
 

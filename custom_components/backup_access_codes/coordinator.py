@@ -139,6 +139,9 @@ class LockCoordinator:
         )
         self.entry.async_on_unload(self._async_stop)
         self.entry.async_on_unload(self.provider.async_start(self._async_reachability))
+        if track_code_use := getattr(self.provider, "async_track_code_use", None):
+            # Stacks that report keypad unlocks with the user slot (Z-Wave notifications).
+            self.entry.async_on_unload(track_code_use(self._async_code_used))
         self.entry.async_on_unload(async_at_started(self.hass, self._async_started))
 
     @callback
@@ -188,6 +191,16 @@ class LockCoordinator:
         if online:
             self.engine.came_online()
         self.async_update()
+
+    @callback
+    def _async_code_used(self, slot: int) -> None:
+        if (grant := self.engine.code_used(slot, dt_util.utcnow())) is not None:
+            _LOGGER.info(
+                "%s: access grant %s used its code for the first time",
+                self.lock_entity_id,
+                grant.grant_id,
+            )
+            self.storage.async_schedule_save()
 
     # ----- evaluation
 

@@ -507,6 +507,15 @@ class LockEngine:
                 grant_lock.rejected = True
                 grant_lock.slot = None
 
+    def code_used(self, slot: int, now: datetime) -> Grant | None:
+        """Record a keypad unlock with the code in ``slot``; return its grant if new."""
+        for grant, grant_lock in self.my_grants():
+            holds = slot in (grant_lock.backup_slot, grant_lock.slot)
+            if holds and grant_lock.first_used_at is None:
+                grant_lock.first_used_at = now
+                return grant
+        return None
+
     def came_online(self) -> None:
         """Forget retry waits: a lock that is back is tried at once."""
         for retry in self.state.retries.values():

@@ -169,4 +169,7 @@ def lock_view(coordinator: LockCoordinator, grant: Grant) -> dict[str, Any]:
         "is_backup_code": told.is_backup if told else False,
         "slot": slot,
         "status": coordinator.engine.status(grant, grant_lock).value,
+        "first_used_at": (
+            grant_lock.first_used_at.isoformat() if grant_lock.first_used_at else None
+        ),
     }

@@ -65,6 +65,7 @@ class GrantLock:
     told: Told | None = None
     issue_failed: bool = False  # issue_failed was fired and the grant is still unserved
     rejected: bool = False  # the lock refused the scheduled code for good
+    first_used_at: datetime | None = None  # first keypad unlock with this grant's code
 
     def to_dict(self) -> dict[str, Any]:
         """Serialise for the store."""
@@ -75,6 +76,9 @@ class GrantLock:
             "told": self.told.to_dict() if self.told else None,
             "issue_failed": self.issue_failed,
             "rejected": self.rejected,
+            "first_used_at": self.first_used_at.isoformat()
+            if self.first_used_at
+            else None,
         }
 
     @classmethod
@@ -88,6 +92,11 @@ class GrantLock:
             told=Told.from_dict(told) if told else None,
             issue_failed=bool(data.get("issue_failed", False)),
             rejected=bool(data.get("rejected", False)),
+            first_used_at=(
+                datetime.fromisoformat(data["first_used_at"])
+                if data.get("first_used_at")
+                else None
+            ),
         )
 
 
