@@ -80,6 +80,7 @@ class StateStorage:
     def __init__(self, hass: HomeAssistant) -> None:
         """Prepare the store."""
         self._hass = hass
+        self._save_pending = False
         self.corrupt_copy: str | None = None
         self._store = BackupCodesStore(
             hass,
@@ -118,8 +119,19 @@ class StateStorage:
         return str(copy)
 
     def async_schedule_save(self) -> None:
-        """Write the state soon; bursts of changes make one write."""
-        self._store.async_delay_save(self.state.to_dict, SAVE_DELAY_SECONDS)
+        """Write the state within a second; a burst of changes makes one write.
+
+        Throttled, not debounced: the Store's own delay moves the write later on every
+        call, so a steady burst would keep an issued code off the disk indefinitely.
+        """
+        if self._save_pending:
+            return
+        self._save_pending = True
+        self._store.async_delay_save(self._data_to_save, SAVE_DELAY_SECONDS)
+
+    def _data_to_save(self) -> dict[str, Any]:
+        self._save_pending = False  # changes from now on need another write
+        return self.state.to_dict()
 
     async def async_save(self) -> None:
         """Write the state now."""
