@@ -44,6 +44,7 @@ from .const import (
 )
 from .engine import CodeIssued, IssueFailed, Layout, LockEngine, LockState, Outcome
 from .grants import Grant, Timing
+from .pool import PoolStatus
 from .providers import LockProvider, ProviderError
 from .store import StateStorage
 
@@ -123,6 +124,7 @@ class LockCoordinator:
         self._syncing = False
         self._writes_failing = False  # logged once until a write works again
         self.calendar_sync: CalendarSync | None = None
+        self._last_shown: tuple[object, ...] = ()
 
     # ----- life cycle
 
@@ -159,7 +161,7 @@ class LockCoordinator:
 
     @callback
     def async_add_listener(self, update: CALLBACK_TYPE) -> CALLBACK_TYPE:
-        """Call ``update`` whenever the lock's state changes; return the remover."""
+        """Call ``update`` whenever what the entities show changes; return the remover."""
         self._listeners.append(update)
         return lambda: self._listeners.remove(update)
 
@@ -223,8 +225,23 @@ class LockCoordinator:
             )
         self._arm_timer(now)
         self._update_repairs()
-        for update in list(self._listeners):
-            update()
+        # Entities only show the pool: most updates (a grant created, a timer) leave it as is.
+        if (shown := self._shown()) != self._last_shown:
+            self._last_shown = shown
+            for update in list(self._listeners):
+                update()
+
+    def _shown(self) -> tuple[object, ...]:
+        """What the entities show: pool health and who holds which backup code."""
+        grants = self.storage.state.grants
+        holders = tuple(
+            (p.slot, p.grant_id, p.code, grant.name, grant.starts_at, grant.ends_at)
+            if (grant := grants.get(p.grant_id or "")) is not None
+            else (p.slot, p.grant_id)
+            for p in self.engine.state.pool
+            if p.status is PoolStatus.ISSUED
+        )
+        return (self.engine.health(), holders)
 
     @callback
     def _arm_timer(self, now: datetime) -> None:
