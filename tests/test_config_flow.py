@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from unittest.mock import patch
 
 from homeassistant.config_entries import SOURCE_USER
 from homeassistant.core import Event, HomeAssistant
@@ -233,3 +234,68 @@ def test_fit_options_moves_range_into_small_locks() -> None:
     assert fit_options(Capacity(slots=5), defaults) is None  # pool 5 + 1 guest needs 6
     short = fit_options(Capacity(slots=30, min_length=4, max_length=5), defaults)
     assert short is not None and short["code_length"] == 5
+
+
+async def test_native_provider_needs_no_script_step(
+    hass: HomeAssistant, locks: None
+) -> None:
+    """A ZHA lock is programmed through ZHA: the entry is created after `user`."""
+    er.async_get(hass).async_get_or_create(
+        "lock", "zha", "zha-1", suggested_object_id="porch"
+    )
+    hass.states.async_set("lock.porch", "locked", {"friendly_name": "Porch"})
+    result = await hass.config_entries.flow.async_init(
+        DOMAIN, context={"source": SOURCE_USER}
+    )
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_LOCK_ENTITY_ID: "lock.porch"}
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["data"] == {CONF_LOCK_ENTITY_ID: "lock.porch", "provider": "zha"}
+
+
+async def test_native_lock_may_use_scripts(hass: HomeAssistant, locks: None) -> None:
+    """The host can still choose the script provider for a native lock."""
+    er.async_get(hass).async_get_or_create(
+        "lock", "zha", "zha-1", suggested_object_id="porch"
+    )
+    hass.states.async_set("lock.porch", "locked")
+    result = await hass.config_entries.flow.async_init(
+        DOMAIN, context={"source": SOURCE_USER}
+    )
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_LOCK_ENTITY_ID: "lock.porch", "use_scripts": True}
+    )
+    assert result["step_id"] == "script"
+    assert result["errors"] == {}
+
+
+@pytest.mark.parametrize(("slots", "outcome"), [(4, "abort"), (8, "fitted")])
+async def test_native_lock_capacity(
+    hass: HomeAssistant, locks: None, slots: int, outcome: str
+) -> None:
+    """Too few slots for the pool plus a guest aborts; a small lock gets a fitted range."""
+    er.async_get(hass).async_get_or_create(
+        "lock", "zha", "zha-1", suggested_object_id="porch"
+    )
+    hass.states.async_set("lock.porch", "locked")
+    with patch(
+        "custom_components.backup_access_codes.providers.zha.ZhaProvider.async_capacity",
+        return_value=Capacity(slots=slots),
+    ):
+        result = await hass.config_entries.flow.async_init(
+            DOMAIN, context={"source": SOURCE_USER}
+        )
+        result = await hass.config_entries.flow.async_configure(
+            result["flow_id"], {CONF_LOCK_ENTITY_ID: "lock.porch"}
+        )
+    if outcome == "abort":
+        assert result["type"] is FlowResultType.ABORT
+        assert result["reason"] == "unsupported_lock"
+        assert result["description_placeholders"] == {"slots": "4"}
+    else:
+        assert result["type"] is FlowResultType.CREATE_ENTRY
+        assert (result["options"]["first_slot"], result["options"]["slot_count"]) == (
+            1,
+            8,
+        )

@@ -15,6 +15,7 @@ from ..const import (
     CONF_SET_CODE_SCRIPT,
     PROVIDER_SCRIPT,
 )
+from . import zha, zigbee2mqtt
 from .base import BaseProvider, Capacity, LockProvider, ProviderError
 from .script import ScriptProvider
 
@@ -31,7 +32,10 @@ __all__ = [
 type ProviderFactory = Callable[[HomeAssistant, str, Mapping[str, Any]], LockProvider]
 
 # Native providers by name, each a module with a provider class and a `detect` rule.
-NATIVE: dict[str, tuple[ModuleType, str]] = {}
+NATIVE: dict[str, tuple[ModuleType, str]] = {
+    "zha": (zha, "ZhaProvider"),
+    "zigbee2mqtt": (zigbee2mqtt, "Zigbee2MqttProvider"),
+}
 
 # Lock platforms whose integrations offer no way to program codes in Home Assistant.
 NO_CODE_INTERFACE = frozenset(
