@@ -46,11 +46,8 @@ HERE = Path(__file__).resolve().parent
 
 
 def _load_fixture() -> dict[str, Any]:
-    """The shared fixture: beside the repository (as on CI) or copied into tests/."""
-    for folder in (HERE, HERE.parent.parent / "shared", Path("/work/shared")):
-        if (path := folder / FIXTURE_NAME).is_file():
-            return json.loads(path.read_text(encoding="utf-8"))
-    raise FileNotFoundError(f"shared/{FIXTURE_NAME} not found")
+    """Real Zigbee2MQTT discovery payloads (a copy of shared/fixtures in tests/fixtures)."""
+    return json.loads((HERE / FIXTURE_NAME).read_text(encoding="utf-8"))
 
 
 FIXTURE = _load_fixture()
