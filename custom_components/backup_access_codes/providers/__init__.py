@@ -15,7 +15,7 @@ from ..const import (
     CONF_SET_CODE_SCRIPT,
     PROVIDER_SCRIPT,
 )
-from . import zha, zigbee2mqtt
+from . import matter, schlage, zha, zigbee2mqtt
 from .base import BaseProvider, Capacity, LockProvider, ProviderError
 from .script import ScriptProvider
 
@@ -33,6 +33,8 @@ type ProviderFactory = Callable[[HomeAssistant, str, Mapping[str, Any]], LockPro
 
 # Native providers by name, each a module with a provider class and a `detect` rule.
 NATIVE: dict[str, tuple[ModuleType, str]] = {
+    "matter": (matter, "MatterProvider"),
+    "schlage": (schlage, "SchlageProvider"),
     "zha": (zha, "ZhaProvider"),
     "zigbee2mqtt": (zigbee2mqtt, "Zigbee2MqttProvider"),
 }
