@@ -396,6 +396,8 @@ async def test_unavailable_lock_is_not_a_silent_success(
     """
     cloud.connected = False
     await advance(hass, freezer, timedelta(seconds=31))  # the integration polls
+    # The poll runs as a background job: wait for it, whatever the machine's load.
+    await hass.async_block_till_done(wait_background_tasks=True)
     state = hass.states.get(LOCK)
     assert state is not None
     assert state.state == STATE_UNAVAILABLE
