@@ -15,7 +15,7 @@ from ..const import (
     CONF_SET_CODE_SCRIPT,
     PROVIDER_SCRIPT,
 )
-from . import matter, schlage, zha, zigbee2mqtt
+from . import matter, schlage, zha, zigbee2mqtt, zwave_js
 from .base import BaseProvider, Capacity, LockProvider, ProviderError
 from .script import ScriptProvider
 
@@ -37,6 +37,7 @@ NATIVE: dict[str, tuple[ModuleType, str]] = {
     "schlage": (schlage, "SchlageProvider"),
     "zha": (zha, "ZhaProvider"),
     "zigbee2mqtt": (zigbee2mqtt, "Zigbee2MqttProvider"),
+    "zwave_js": (zwave_js, "ZwaveJSProvider"),
 }
 
 # Lock platforms whose integrations offer no way to program codes in Home Assistant.
