@@ -122,31 +122,20 @@ def _clean_options(user_input: dict[str, Any]) -> dict[str, Any]:
 def fit_options(
     capacity: Capacity | None, options: dict[str, Any]
 ) -> dict[str, Any] | None:
-    """Move the default slot range into a small lock; None if it cannot hold a pool."""
+    """Fit the default code length and slot range to a lock; None if it cannot hold a pool."""
     if capacity is None:
-        return options
-    if (
-        capacity.problem(
-            options[CONF_FIRST_SLOT],
-            options[CONF_SLOT_COUNT],
-            options[CONF_CODE_LENGTH],
-        )
-        is None
-    ):
         return options
     length = min(
         max(options[CONF_CODE_LENGTH], capacity.min_length), capacity.max_length
     )
-    slots = capacity.slots or 0
-    count = min(options[CONF_SLOT_COUNT], slots)
-    fitted = {
-        **options,
-        CONF_CODE_LENGTH: length,
-        CONF_SLOT_COUNT: count,
-        CONF_FIRST_SLOT: max(1, slots - count + 1),
-    }
+    fitted = {**options, CONF_CODE_LENGTH: length}
+    if capacity.problem(options[CONF_FIRST_SLOT], options[CONF_SLOT_COUNT], length):
+        # The range does not fit either: take the last slots of the lock.
+        slots = capacity.slots or 0
+        count = min(options[CONF_SLOT_COUNT], slots)
+        fitted |= {CONF_SLOT_COUNT: count, CONF_FIRST_SLOT: max(1, slots - count + 1)}
     if not layout_from(fitted).supports_pool or capacity.problem(
-        fitted[CONF_FIRST_SLOT], count, length
+        fitted[CONF_FIRST_SLOT], fitted[CONF_SLOT_COUNT], length
     ):
         return None  # fewer slots than the pool plus one guest, or no usable length
     return fitted
