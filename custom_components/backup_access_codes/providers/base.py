@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
@@ -78,10 +78,18 @@ class BaseProvider:
 
     min_gap = 0.0
 
-    def __init__(self, hass: HomeAssistant, lock_entity_id: str) -> None:
-        """Remember the lock."""
+    def __init__(
+        self,
+        hass: HomeAssistant,
+        lock_entity_id: str,
+        data: Mapping[str, Any] | None = None,
+    ) -> None:
+        """Remember the lock (``data``: the config entry's data)."""
         self.hass = hass
         self.lock_entity_id = lock_entity_id
+        # A set or clear may be several calls: never interleave two on one lock, even if
+        # the provider is called from more than one place.
+        self._busy = asyncio.Lock()
 
     def is_online(self) -> bool:
         """Know nothing beyond the lock entity's own availability."""

@@ -10,8 +10,6 @@ read back empty.
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Mapping
 import logging
 import re
 from typing import Any, cast
@@ -84,14 +82,6 @@ class MatterProvider(BaseProvider):
 
     # Thread locks are sleepy end devices behind a mesh: leave a breath between writes.
     min_gap = 0.5
-
-    def __init__(
-        self, hass: HomeAssistant, lock_entity_id: str, data: Mapping[str, Any]
-    ) -> None:
-        """Remember the lock."""
-        super().__init__(hass, lock_entity_id)
-        # A set or clear is several calls; never interleave two on one lock.
-        self._busy = asyncio.Lock()
 
     async def async_capacity(self) -> Capacity | None:
         """Read the PIN credential count and PIN lengths from ``get_lock_info``."""

@@ -10,8 +10,6 @@ back and compared: nothing is masked.
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Mapping
 import re
 from typing import Any, cast
 
@@ -77,14 +75,6 @@ class SchlageProvider(BaseProvider):
 
     # Calls go to Schlage's cloud over HTTPS, not over a mesh; there is nothing to pace.
     min_gap = 0.0
-
-    def __init__(
-        self, hass: HomeAssistant, lock_entity_id: str, data: Mapping[str, Any]
-    ) -> None:
-        """Remember the lock."""
-        super().__init__(hass, lock_entity_id)
-        # A set or clear is several calls; never interleave two on one lock.
-        self._busy = asyncio.Lock()
 
     async def async_capacity(self) -> Capacity | None:
         """Codes have no slot numbers; the add action takes 4-8 digits."""

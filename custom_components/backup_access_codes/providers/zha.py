@@ -11,7 +11,6 @@ unverified".
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Mapping
 import logging
 from typing import Any
@@ -61,13 +60,6 @@ class ZhaProvider(BaseProvider):
     # A Zigbee mesh (and a sleepy lock) needs a breath between two commands.
     min_gap = 1.0
 
-    def __init__(
-        self, hass: HomeAssistant, lock_entity_id: str, data: Mapping[str, Any]
-    ) -> None:
-        """Remember the lock; one call at a time even if called concurrently."""
-        super().__init__(hass, lock_entity_id)
-        self._call_lock = asyncio.Lock()
-
     # ----- capacity
 
     async def async_capacity(self) -> Capacity | None:
@@ -96,7 +88,7 @@ class ZhaProvider(BaseProvider):
 
     async def async_set_code(self, slot: int, code: str) -> bool:
         """Set ``code`` in ``slot`` and read it back."""
-        async with self._call_lock:
+        async with self._busy:
             self._check_code(slot, code)
             await self._call(
                 SERVICE_SET_LOCK_USER_CODE,
@@ -107,7 +99,7 @@ class ZhaProvider(BaseProvider):
 
     async def async_clear_code(self, slot: int) -> bool:
         """Clear ``slot`` and read it back."""
-        async with self._call_lock:
+        async with self._busy:
             self._check_slot(slot)
             await self._call(SERVICE_CLEAR_LOCK_USER_CODE, {ATTR_CODE_SLOT: slot})
             return await self._read_back(slot, None)

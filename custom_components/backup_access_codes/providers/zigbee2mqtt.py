@@ -159,13 +159,6 @@ class Zigbee2MqttProvider(BaseProvider):
     # A Zigbee mesh (and a sleepy lock) needs a breath between two commands.
     min_gap = 1.0
 
-    def __init__(
-        self, hass: HomeAssistant, lock_entity_id: str, data: Mapping[str, Any]
-    ) -> None:
-        """Remember the lock; one write at a time even if called concurrently."""
-        super().__init__(hass, lock_entity_id)
-        self._call_lock = asyncio.Lock()
-
     async def async_set_code(self, slot: int, code: str) -> bool:
         """Publish ``code`` for user ``slot - 1`` and read it back."""
         if not code.isdigit():
@@ -211,7 +204,7 @@ class Zigbee2MqttProvider(BaseProvider):
     ) -> bool:
         from homeassistant.components import mqtt
 
-        async with self._call_lock:
+        async with self._busy:
             topics = self.topics()
             user = slot - 1
             watch = _ReadBack(self.hass, user, code, topics.friendly_name)

@@ -200,8 +200,7 @@ class ZwaveJSProvider(BaseProvider):
         self, hass: HomeAssistant, lock_entity_id: str, data: Mapping[str, Any]
     ) -> None:
         """Remember the lock; the node is looked up on every use (it changes on reload)."""
-        super().__init__(hass, lock_entity_id)
-        self._write_lock = asyncio.Lock()
+        super().__init__(hass, lock_entity_id, data)
         self._watched_node: Node | None = None
         self._node_unsubs: list[Callable[[], None]] = []
 
@@ -401,7 +400,7 @@ class ZwaveJSProvider(BaseProvider):
 
     async def async_set_code(self, slot: int, code: str) -> bool:
         """Write ``code`` into ``slot``; True when the lock reported that very code."""
-        async with self._write_lock:
+        async with self._busy:
             node = self._require_node()
             if self._uses_user_credential(node):
                 return await self._set_credential(slot, code)
@@ -409,7 +408,7 @@ class ZwaveJSProvider(BaseProvider):
 
     async def async_clear_code(self, slot: int) -> bool:
         """Empty ``slot``; True when the lock reported it empty."""
-        async with self._write_lock:
+        async with self._busy:
             node = self._require_node()
             if self._uses_user_credential(node):
                 return await self._clear_credential(slot)
