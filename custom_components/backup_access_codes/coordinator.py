@@ -415,40 +415,43 @@ class LockCoordinator:
 
     @callback
     def _update_repairs(self) -> None:
-        placeholders = {"lock": self.lock_name}
-        entry_id = self.entry.entry_id
-        if self.engine.health().empty:
-            ir.async_create_issue(
-                self.hass,
-                DOMAIN,
-                f"pool_empty_{entry_id}",
-                is_fixable=False,
-                severity=ir.IssueSeverity.ERROR,
-                translation_key="pool_empty",
-                translation_placeholders=placeholders,
-            )
-        else:
-            ir.async_delete_issue(self.hass, DOMAIN, f"pool_empty_{entry_id}")
         unserved = [
             grant.name
             for grant, grant_lock in self.engine.my_grants()
             if grant_lock.issue_failed and grant_lock.told is None
         ]
-        if unserved:
-            ir.async_create_issue(
-                self.hass,
-                DOMAIN,
-                f"no_backup_code_{entry_id}",
-                is_fixable=False,
-                severity=ir.IssueSeverity.WARNING,
-                translation_key="no_backup_code",
-                translation_placeholders={
-                    **placeholders,
-                    "grants": ", ".join(unserved),
-                },
-            )
-        else:
-            ir.async_delete_issue(self.hass, DOMAIN, f"no_backup_code_{entry_id}")
+        self._set_repair(
+            "pool_empty", self.engine.health().empty, ir.IssueSeverity.ERROR, {}
+        )
+        self._set_repair(
+            "no_backup_code",
+            bool(unserved),
+            ir.IssueSeverity.WARNING,
+            {"grants": ", ".join(unserved)},
+        )
+
+    @callback
+    def _set_repair(
+        self,
+        key: str,
+        active: bool,
+        severity: ir.IssueSeverity,
+        placeholders: dict[str, str],
+    ) -> None:
+        """Raise the lock's repair issue ``key`` while ``active``, delete it after."""
+        issue_id = f"{key}_{self.entry.entry_id}"
+        if not active:
+            ir.async_delete_issue(self.hass, DOMAIN, issue_id)
+            return
+        ir.async_create_issue(
+            self.hass,
+            DOMAIN,
+            issue_id,
+            is_fixable=False,
+            severity=severity,
+            translation_key=key,
+            translation_placeholders={"lock": self.lock_name, **placeholders},
+        )
 
     @property
     def lock_name(self) -> str:
