@@ -10,7 +10,7 @@ from homeassistant.core import HomeAssistant
 if TYPE_CHECKING:
     from . import BackupAccessCodesConfigEntry
 
-TO_REDACT = {"code", "next_code"}
+TO_REDACT = {"code", "next_code", "retired"}
 
 
 async def async_get_config_entry_diagnostics(
