@@ -1,0 +1,58 @@
+"""Codes never reach the recorder, even with show_codes on."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from functools import partial
+
+from homeassistant.components.recorder import Recorder, get_instance
+from homeassistant.components.recorder.history import get_significant_states
+from homeassistant.core import Event, HomeAssistant
+from homeassistant.util import dt as dt_util
+import pytest
+from pytest_homeassistant_custom_component.common import async_capture_events
+from pytest_homeassistant_custom_component.components.recorder.common import (
+    async_wait_recording_done,
+)
+
+from custom_components.backup_access_codes.const import EVENT_ISSUED
+
+from .conftest import add_entry, create_grant, make_entry, set_online
+
+ISSUED = "sensor.front_door_issued_backup_codes"
+
+
+@pytest.fixture(autouse=True)
+def auto_enable_custom_integrations(
+    recorder_db_url: str, enable_custom_integrations: None
+) -> None:
+    """As in conftest, but the recorder's database must exist before Home Assistant."""
+
+
+async def test_code_attributes_are_not_recorded(
+    recorder_mock: Recorder, hass: HomeAssistant, writes: list[Event]
+) -> None:
+    """The live state shows the code (show_codes on); the recorded state has none."""
+    start = dt_util.utcnow() - timedelta(seconds=1)
+    await add_entry(hass, make_entry(show_codes=True))
+    issued = async_capture_events(hass, EVENT_ISSUED)
+    await set_online(hass, False)
+    await create_grant(hass, starts_in=timedelta(minutes=10))
+    code = issued[0].data["access_method"]["code"]
+    assert hass.states.get(ISSUED).attributes["access_grants"][0]["code"] == code
+    await async_wait_recording_done(hass)
+
+    history = await get_instance(hass).async_add_executor_job(
+        partial(
+            get_significant_states,
+            hass,
+            start,
+            None,
+            [ISSUED],
+            significant_changes_only=False,
+        )
+    )
+    recorded = history[ISSUED]
+    assert [s.state for s in recorded][-1] == "1"
+    assert all("access_grants" not in s.attributes for s in recorded)
+    assert all(code not in str(s.as_dict()) for s in recorded)
