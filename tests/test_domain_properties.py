@@ -17,7 +17,12 @@ from custom_components.backup_access_codes.engine import (
     LockState,
     SlotWrite,
 )
-from custom_components.backup_access_codes.grants import Grant, GrantLock, Timing
+from custom_components.backup_access_codes.grants import (
+    Grant,
+    GrantBook,
+    GrantLock,
+    Timing,
+)
 from custom_components.backup_access_codes.pool import PoolStatus
 
 LOCK_ID = "lock"
@@ -33,7 +38,7 @@ class LockLife(RuleBasedStateMachine):
         super().__init__()
         self.now = T0
         self.online = True
-        self.all_grants: dict[str, Grant] = {}
+        self.all_grants = GrantBook()
         self.engine = LockEngine(
             LOCK_ID,
             LockState(),
@@ -262,7 +267,7 @@ def test_generate_code_avoids_held() -> None:
 
 def test_first_use_is_recorded_once() -> None:
     """A keypad unlock with a grant's backup code records its first use, once."""
-    grants: dict[str, Grant] = {}
+    grants = GrantBook()
     engine = LockEngine(
         LOCK_ID,
         LockState(),

@@ -104,7 +104,9 @@ async def async_unload_entry(
     """Unload one lock; its state stays stored."""
     unloaded = await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
     if unloaded:
-        await hass.data[DATA_STORAGE].async_save()
+        # Within a second (and at the latest when Home Assistant stops): unloading 100
+        # locks must not write the whole state 100 times.
+        hass.data[DATA_STORAGE].async_schedule_save()
     return unloaded
 
 

@@ -125,6 +125,8 @@ class LockCoordinator:
         self._writes_failing = False  # logged once until a write works again
         self.calendar_sync: CalendarSync | None = None
         self._last_shown: tuple[object, ...] = ()
+        self._timer_at: datetime | None = None
+        self._repairs: dict[str, bool] = {}
 
     # ----- life cycle
 
@@ -158,6 +160,7 @@ class LockCoordinator:
         if self._unsub_timer:
             self._unsub_timer()
             self._unsub_timer = None
+        self._timer_at = None
 
     @callback
     def async_add_listener(self, update: CALLBACK_TYPE) -> CALLBACK_TYPE:
@@ -245,12 +248,15 @@ class LockCoordinator:
 
     @callback
     def _arm_timer(self, now: datetime) -> None:
+        # While a sync runs it re-arms the timer when it ends.
+        when = None if self._syncing else self.engine.next_wakeup(now, self.online)
+        if when == self._timer_at and (when is None or self._unsub_timer):
+            return  # already armed for that moment
         if self._unsub_timer:
             self._unsub_timer()
             self._unsub_timer = None
-        if self._syncing:
-            return  # the sync re-arms the timer when it ends
-        if (when := self.engine.next_wakeup(now, self.online)) is not None:
+        self._timer_at = when
+        if when is not None:
             self._unsub_timer = async_track_point_in_utc_time(
                 self.hass, self._async_timer_fired, when
             )
@@ -258,6 +264,7 @@ class LockCoordinator:
     @callback
     def _async_timer_fired(self, _now: datetime) -> None:
         self._unsub_timer = None
+        self._timer_at = None
         self.async_update()
 
     async def _async_sync(self) -> None:
@@ -440,6 +447,9 @@ class LockCoordinator:
     ) -> None:
         """Raise the lock's repair issue ``key`` while ``active``, delete it after."""
         issue_id = f"{key}_{self.entry.entry_id}"
+        if self._repairs.get(key) == active and not active:
+            return  # nothing to delete; an active issue is refreshed (names may change)
+        self._repairs[key] = active
         if not active:
             ir.async_delete_issue(self.hass, DOMAIN, issue_id)
             return

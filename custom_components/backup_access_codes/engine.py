@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import Any, Self
 
 from .codes import generate_code
-from .grants import Grant, GrantLock, GrantStatus, Timing, Told, grant_status
+from .grants import Grant, GrantBook, GrantLock, GrantStatus, Timing, Told, grant_status
 from .pool import PoolCode, PoolHealth, PoolStatus, pool_health
 from .retry import SlotRetry, backoff
 
@@ -144,7 +144,7 @@ class LockEngine:
         self,
         lock_id: str,
         state: LockState,
-        grants: dict[str, Grant],
+        grants: GrantBook,
         layout: Layout,
         timing: Timing,
         make_code: Callable[[int, set[str]], str] = generate_code,
@@ -156,13 +156,29 @@ class LockEngine:
         self.layout = layout
         self.timing = timing
         self._make_code = make_code
+        self._ids: list[str] = []
+        self._ids_generation = -1
         self.fill_pool()
 
     # ----- views
 
+    def _my_ids(self) -> list[str]:
+        """Return the ids of this lock's grants, rescanning only when grants came or went."""
+        if self.grants.generation != self._ids_generation:
+            self._ids = [
+                g.grant_id for g in self.grants.values() if self.lock_id in g.locks
+            ]
+            self._ids_generation = self.grants.generation
+        return self._ids
+
     def my_grants(self) -> Iterator[tuple[Grant, GrantLock]]:
         """Yield this lock's grants, earliest start first."""
-        mine = [g for g in self.grants.values() if self.lock_id in g.locks]
+        mine = [
+            grant
+            for grant_id in self._my_ids()
+            if (grant := self.grants.get(grant_id)) is not None
+            and self.lock_id in grant.locks  # taken off this lock since
+        ]
         mine.sort(key=lambda g: (g.starts_at, g.grant_id))
         for grant in mine:
             yield grant, grant.locks[self.lock_id]
@@ -329,8 +345,7 @@ class LockEngine:
             reissued=reissued,
         )
 
-    def _free_grant_slot(self) -> int | None:
-        taken = {gl.slot for _, gl in self.my_grants() if gl.slot is not None}
+    def _free_grant_slot(self, taken: set[int]) -> int | None:
         for slot in self.layout.grant_slots:
             if slot not in taken and slot not in self.state.on_lock:
                 return slot
@@ -351,19 +366,27 @@ class LockEngine:
         for grant, _ in list(self.my_grants()):
             if now >= grant.ends_at:
                 self.remove_grant(grant)
-        for grant, grant_lock in list(self.my_grants()):
-            self._plan_slot(grant, grant_lock, now, online)
+        mine = list(self.my_grants())
+        taken = {gl.slot for _, gl in mine if gl.slot is not None}
+        for grant, grant_lock in mine:
+            self._plan_slot(grant, grant_lock, now, online, taken)
             if now < grant.issue_at(self.timing):
                 continue
             outcomes.extend(self._serve(grant, grant_lock, now, online))
         return outcomes
 
     def _plan_slot(
-        self, grant: Grant, grant_lock: GrantLock, now: datetime, online: bool
+        self,
+        grant: Grant,
+        grant_lock: GrantLock,
+        now: datetime,
+        online: bool,
+        taken: set[int],
     ) -> None:
         """Hold a grant slot during the window, release it outside."""
         if not grant.in_window(self.timing, now):
             # Out of the window (or moved out of it): sync clears what was programmed.
+            taken.discard(grant_lock.slot)
             grant_lock.slot = None
             grant_lock.program_failed = False
             return
@@ -371,7 +394,9 @@ class LockEngine:
             grant_lock.program_failed = True  # the lock refused this code for good
             return
         if grant_lock.slot is None:
-            grant_lock.slot = self._free_grant_slot()
+            grant_lock.slot = self._free_grant_slot(taken)
+            if grant_lock.slot is not None:
+                taken.add(grant_lock.slot)
         if grant_lock.slot is None:
             grant_lock.program_failed = True  # every grant slot is taken
         elif self.is_programmed(grant, grant_lock):

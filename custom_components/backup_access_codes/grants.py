@@ -169,3 +169,33 @@ def grant_status(grant_lock: GrantLock, programmed: bool) -> GrantStatus:
     if grant_lock.told.is_backup:
         return GrantStatus.BACKUP_ISSUED
     return GrantStatus.PROGRAMMED if programmed else GrantStatus.ISSUED
+
+
+class GrantBook(dict[str, Grant]):
+    """All grants by id, counting additions and removals.
+
+    Each lock keeps the ids of its own grants and rebuilds that list only when the book's
+    ``generation`` moved, instead of scanning every grant of every lock on each update.
+    """
+
+    generation: int = 0
+
+    def __setitem__(self, key: str, value: Grant) -> None:
+        """Add or replace a grant."""
+        super().__setitem__(key, value)
+        self.generation += 1
+
+    def __delitem__(self, key: str) -> None:
+        """Remove a grant."""
+        super().__delitem__(key)
+        self.generation += 1
+
+    def pop(self, key: str, *default: Any) -> Any:
+        """Remove a grant, if present."""
+        self.generation += 1
+        return super().pop(key, *default)
+
+    def clear(self) -> None:
+        """Remove every grant."""
+        super().clear()
+        self.generation += 1

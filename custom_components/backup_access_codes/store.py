@@ -16,7 +16,7 @@ from homeassistant.util.hass_dict import HassKey
 
 from .const import DOMAIN, SAVE_DELAY_SECONDS
 from .engine import LockState
-from .grants import Grant
+from .grants import Grant, GrantBook
 
 STORAGE_VERSION = 1
 # 1.2 added each lock's "retired" codes.
@@ -50,7 +50,7 @@ class StoredState:
     """Everything the integration keeps: lock states by config entry id, and grants."""
 
     locks: dict[str, LockState] = field(default_factory=dict)
-    grants: dict[str, Grant] = field(default_factory=dict)
+    grants: GrantBook = field(default_factory=GrantBook)
 
     def to_dict(self) -> dict[str, Any]:
         """Serialise for the store."""
@@ -67,10 +67,10 @@ class StoredState:
                 lock_id: LockState.from_dict(s)
                 for lock_id, s in data.get("locks", {}).items()
             },
-            grants={
-                grant_id: Grant.from_dict(g)
+            grants=GrantBook(
+                (grant_id, Grant.from_dict(g))
                 for grant_id, g in data.get("grants", {}).items()
-            },
+            ),
         )
 
 
