@@ -238,11 +238,10 @@ class LockCoordinator:
         """What the entities show: pool health and who holds which backup code."""
         grants = self.storage.state.grants
         holders = tuple(
-            (p.slot, p.grant_id, p.code, grant.name, grant.starts_at, grant.ends_at)
-            if (grant := grants.get(p.grant_id or "")) is not None
-            else (p.slot, p.grant_id)
+            (p.slot, p.grant_id, p.code, grant.name if grant else None)
             for p in self.engine.state.pool
             if p.status is PoolStatus.ISSUED
+            for grant in (grants.get(p.grant_id or ""),)
         )
         return (self.engine.health(), holders)
 

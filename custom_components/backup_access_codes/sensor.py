@@ -77,12 +77,11 @@ class IssuedBackupCodesSensor(BackupAccessCodesEntity, SensorEntity):
             if pool_code.status is not PoolStatus.ISSUED or pool_code.grant_id is None:
                 continue
             grant = engine.grants.get(pool_code.grant_id)
+            # Kept small (it lives in the state machine): times are in list_access_grants.
             holder: dict[str, Any] = {
                 "access_grant_id": pool_code.grant_id,
                 "name": grant.name if grant else None,
                 "slot": pool_code.slot,
-                "starts_at": grant.starts_at.isoformat() if grant else None,
-                "ends_at": grant.ends_at.isoformat() if grant else None,
             }
             if self.coordinator.show_codes:
                 holder["code"] = pool_code.code
