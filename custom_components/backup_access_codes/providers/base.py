@@ -127,3 +127,51 @@ async def call_with_timeout[T](hass: HomeAssistant, call: Coroutine[Any, Any, T]
         raise TimeoutError from None
     finally:
         unsub()
+
+
+def scrub(text: str, secret: str | None) -> str:
+    """Hide a code that an error text may quote (a lock integration's own message)."""
+    return text.replace(secret, "***") if secret else text
+
+
+def describe_error(err: BaseException) -> str:
+    """Return an error's text, or its type when it has none."""
+    return str(err) or type(err).__name__
+
+
+async def call_action(
+    hass: HomeAssistant,
+    domain: str,
+    service: str,
+    data: dict[str, Any],
+    *,
+    target: dict[str, Any] | None = None,
+    response: bool = False,
+    secret: str | None = None,
+    permanent: Callable[[Exception], bool] = lambda _err: False,
+    describe: Callable[[Exception], str] = describe_error,
+) -> Any:
+    """Call a Home Assistant action for a provider; every failure becomes a ProviderError.
+
+    ``permanent`` tells a refusal no retry can change from a failure that may pass; the
+    error text never carries ``secret``.
+    """
+    name = f"{domain}.{service}"
+    try:
+        return await call_with_timeout(
+            hass,
+            hass.services.async_call(
+                domain,
+                service,
+                data,
+                target=target,
+                blocking=True,
+                return_response=response,
+            ),
+        )
+    except TimeoutError:
+        raise ProviderError(f"{name} timed out") from None
+    except Exception as err:  # noqa: BLE001 - every failure of the action is a failed write
+        raise ProviderError(
+            f"{name} failed: {scrub(describe(err), secret)}", permanent=permanent(err)
+        ) from None

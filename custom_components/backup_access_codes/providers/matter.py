@@ -23,7 +23,7 @@ from homeassistant.exceptions import (
 from homeassistant.helpers import entity_registry as er
 import probatio
 
-from .base import BaseProvider, Capacity, ProviderError, call_with_timeout
+from .base import BaseProvider, Capacity, ProviderError, call_action
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -162,30 +162,17 @@ class MatterProvider(BaseProvider):
         secret: str | None = None,
     ) -> dict[str, Any]:
         """Call a Matter lock action; return this lock's part of its response."""
-        action = f"{MATTER_DOMAIN}.{service}"
-        try:
-            result = await call_with_timeout(
-                self.hass,
-                self.hass.services.async_call(
-                    MATTER_DOMAIN,
-                    service,
-                    data,
-                    target={"entity_id": self.lock_entity_id},
-                    blocking=True,
-                    return_response=response,
-                ),
-            )
-            # Entity actions answer per entity. (An unavailable lock is skipped: an
-            # action without a response then ends without error, having done nothing;
-            # one with a response raises "did not match any entities".)
-            return cast(dict[str, Any], result)[self.lock_entity_id] if response else {}
-        except TimeoutError:
-            raise ProviderError(f"{action} timed out") from None
-        except Exception as err:  # noqa: BLE001 - every failure becomes a ProviderError
-            reason = str(err) or type(err).__name__
-            if secret:
-                reason = reason.replace(secret, "***")
-            raise ProviderError(
-                f"{action} failed on {self.lock_entity_id}: {reason}",
-                permanent=_is_permanent(err),
-            ) from None
+        result = await call_action(
+            self.hass,
+            MATTER_DOMAIN,
+            service,
+            data,
+            target={"entity_id": self.lock_entity_id},
+            response=response,
+            secret=secret,
+            permanent=_is_permanent,
+        )
+        # Entity actions answer per entity. (An unavailable lock is skipped: an action
+        # without a response then ends without error, having done nothing; one with a
+        # response raises "did not match any entities".)
+        return cast(dict[str, Any], result)[self.lock_entity_id] if response else {}

@@ -18,7 +18,7 @@ from homeassistant.exceptions import HomeAssistantError, ServiceNotFound
 from homeassistant.helpers import entity_registry as er
 import probatio
 
-from .base import BaseProvider, Capacity, ProviderError, call_with_timeout
+from .base import BaseProvider, Capacity, ProviderError, call_action
 
 SCHLAGE_DOMAIN = "schlage"
 NAME_PREFIX = "Guest"
@@ -147,29 +147,14 @@ class SchlageProvider(BaseProvider):
         response: bool = False,
         secret: str | None = None,
     ) -> Any:
-        action = f"{SCHLAGE_DOMAIN}.{service}"
-        try:
-            result = await call_with_timeout(
-                self.hass,
-                self.hass.services.async_call(
-                    SCHLAGE_DOMAIN,
-                    service,
-                    data,
-                    target={"entity_id": self.lock_entity_id},
-                    blocking=True,
-                    return_response=response,
-                ),
-            )
-            return (
-                cast(dict[str, Any], result)[self.lock_entity_id] if response else None
-            )
-        except TimeoutError:
-            raise ProviderError(f"{action} timed out") from None
-        except Exception as err:  # noqa: BLE001 - every failure becomes a ProviderError
-            reason = str(err) or type(err).__name__
-            if secret:
-                reason = reason.replace(secret, "***")
-            raise ProviderError(
-                f"{action} failed on {self.lock_entity_id}: {reason}",
-                permanent=_is_permanent(err),
-            ) from None
+        result = await call_action(
+            self.hass,
+            SCHLAGE_DOMAIN,
+            service,
+            data,
+            target={"entity_id": self.lock_entity_id},
+            response=response,
+            secret=secret,
+            permanent=_is_permanent,
+        )
+        return cast(dict[str, Any], result)[self.lock_entity_id] if response else None

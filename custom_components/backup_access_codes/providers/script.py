@@ -6,7 +6,7 @@ from typing import Any
 
 from homeassistant.core import HomeAssistant
 
-from .base import BaseProvider, ProviderError, call_with_timeout
+from .base import BaseProvider, ProviderError, call_action
 
 
 class ScriptProvider(BaseProvider):
@@ -47,25 +47,13 @@ class ScriptProvider(BaseProvider):
         variables: dict[str, Any],
         secret: str | None = None,
     ) -> None:
-        object_id = script_entity_id.removeprefix("script.")
-        try:
-            response = await call_with_timeout(
-                self.hass,
-                self.hass.services.async_call(
-                    "script",
-                    object_id,
-                    {"lock_entity_id": self.lock_entity_id, **variables},
-                    blocking=True,
-                    return_response=True,
-                ),
-            )
-        except TimeoutError:
-            raise ProviderError(f"{script_entity_id} timed out") from None
-        except Exception as err:  # noqa: BLE001 - any error of the script is a failed write
-            reason = str(err) or type(err).__name__
-            if secret:
-                # An action's error text may quote its data; a code never leaves here.
-                reason = reason.replace(secret, "***")
-            raise ProviderError(f"{script_entity_id} failed: {reason}") from None
+        response = await call_action(
+            self.hass,
+            "script",
+            script_entity_id.removeprefix("script."),
+            {"lock_entity_id": self.lock_entity_id, **variables},
+            response=True,
+            secret=secret,
+        )
         if isinstance(response, dict) and response.get("success") is False:
             raise ProviderError(f"{script_entity_id} answered success: false")

@@ -46,7 +46,7 @@ from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.dispatcher import async_dispatcher_connect
 from homeassistant.helpers.event import async_call_later, async_track_state_change_event
 
-from .base import BaseProvider, Capacity, ProviderError, call_with_timeout
+from .base import BaseProvider, Capacity, ProviderError, call_action, call_with_timeout
 
 if TYPE_CHECKING:
     from zwave_js_server.model.node import Node
@@ -565,28 +565,16 @@ class ZwaveJSProvider(BaseProvider):
         response: bool = False,
     ) -> Any:
         """Call a zwave_js action on the lock; turn every failure into ProviderError."""
-        try:
-            return await call_with_timeout(
-                self.hass,
-                self.hass.services.async_call(
-                    ZWAVE_JS,
-                    service,
-                    {ATTR_ENTITY_ID: self.lock_entity_id, **data},
-                    blocking=True,
-                    return_response=response,
-                ),
-            )
-        except TimeoutError:
-            raise ProviderError(f"zwave_js.{service} timed out") from None
-        except Exception as err:  # noqa: BLE001 - classified below
-            permanent = _is_permanent(err)
-            reason = _describe(err)
-            if secret:
-                # An error text may quote the data; a code never leaves here.
-                reason = reason.replace(secret, "***")
-            raise ProviderError(
-                f"zwave_js.{service} failed: {reason}", permanent=permanent
-            ) from None
+        return await call_action(
+            self.hass,
+            ZWAVE_JS,
+            service,
+            {ATTR_ENTITY_ID: self.lock_entity_id, **data},
+            response=response,
+            secret=secret,
+            permanent=_is_permanent,
+            describe=_describe,
+        )
 
 
 def _entity_response(response: Any, entity_id: str) -> dict[str, Any]:
