@@ -167,7 +167,20 @@ async def locks(hass: HomeAssistant) -> None:
         },
     )
     assert await async_setup_component(
-        hass, "script", {"script": {"set_code": SET_SCRIPT, "clear_code": CLEAR_SCRIPT}}
+        hass,
+        "script",
+        {
+            "script": {
+                "set_code": SET_SCRIPT,
+                "clear_code": CLEAR_SCRIPT,
+                # Home Assistant's default `single` mode, taking a second per run.
+                "slow_single": {
+                    **SET_SCRIPT,
+                    "mode": "single",
+                    "sequence": [{"delay": 1}, SET_SCRIPT["sequence"][-1]],
+                },
+            }
+        },
     )
     await hass.async_block_till_done()
     assert hass.states.get(LOCK).state == "locked"

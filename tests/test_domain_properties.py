@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+import json
 import os
 
 from hypothesis import HealthCheck, settings, strategies as st
@@ -146,6 +147,14 @@ class LockLife(RuleBasedStateMachine):
             self._evaluate()
 
     # ----- invariants
+
+    @invariant()
+    def state_survives_the_store(self) -> None:
+        # What a restart reads back is exactly what was there.
+        state = self.engine.state
+        assert LockState.from_dict(json.loads(json.dumps(state.to_dict()))) == state
+        for grant in self.all_grants.values():
+            assert Grant.from_dict(json.loads(json.dumps(grant.to_dict()))) == grant
 
     @invariant()
     def no_code_held_by_two_grants(self) -> None:

@@ -186,6 +186,11 @@ async def test_unload_and_remove(
     assert state.locks == {} and state.grants == {}
     # The pool's codes were cleared from the lock.
     assert set_writes(writes) == {}
+    # Saving still works after a removal (a lost pending flag once stopped every save).
+    storage = hass.data[DATA_STORAGE]
+    with patch.object(storage._store, "async_delay_save") as delay_save:
+        storage.async_schedule_save()
+    assert delay_save.call_count == 1
 
 
 async def test_remove_while_offline_keeps_codes_and_says_so(

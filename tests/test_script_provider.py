@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 import logging
 
 from freezegun.api import FrozenDateTimeFactory
-from homeassistant.core import HomeAssistant
+from homeassistant.core import Event, HomeAssistant
 import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
     async_capture_events,
+    async_fire_time_changed,
 )
 
 from custom_components.backup_access_codes.const import EVENT_REISSUED
@@ -104,3 +106,29 @@ async def test_raising_lock_reissues_backup(
     ours = [r.getMessage() for r in caplog.records if r.name.startswith("custom_")]
     assert any("***" in line for line in ours)
     assert not any(response["code"] in line for line in ours)
+
+
+async def test_locks_sharing_a_single_mode_script(
+    hass: HomeAssistant, writes: list[Event], freezer: FrozenDateTimeFactory
+) -> None:
+    """Two locks on one `single`-mode script: no run is skipped and reported as success."""
+    front = provider(hass, "script.slow_single")
+    back = ScriptProvider(
+        hass,
+        "lock.back_door",
+        set_script="script.slow_single",
+        clear_script="script.slow_single",
+    )
+    both = asyncio.gather(
+        front.async_set_code(20, "482917"), back.async_set_code(20, "539164")
+    )
+    for _ in range(20):  # the runs take a second each, one after the other
+        freezer.tick(timedelta(milliseconds=250))
+        async_fire_time_changed(hass)
+        for _ in range(20):
+            await asyncio.sleep(0)
+    await both
+    assert sorted((e.data["lock_entity_id"], str(e.data["code"])) for e in writes) == [
+        ("lock.back_door", "539164"),
+        ("lock.front_door", "482917"),
+    ]

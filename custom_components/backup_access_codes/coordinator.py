@@ -247,8 +247,9 @@ class LockCoordinator:
 
     @callback
     def _arm_timer(self, now: datetime) -> None:
-        # While a sync runs it re-arms the timer when it ends.
-        when = None if self._syncing else self.engine.next_wakeup(now, self.online)
+        # While a sync runs, only the grants' own points wake us (a slow write must not
+        # delay a check-out or a backup); the sync plans its retries when it ends.
+        when = self.engine.next_wakeup(now, self.online and not self._syncing)
         if when == self._timer_at and (when is None or self._unsub_timer):
             return  # already armed for that moment
         if self._unsub_timer:
@@ -272,6 +273,8 @@ class LockCoordinator:
             while self._started and self.online:
                 if (write := self.engine.next_write(dt_util.utcnow())) is None:
                     break
+                self.engine.write_started(write)
+                self.storage.async_schedule_save()
                 try:
                     if write.code is None:
                         verified = await self.provider.async_clear_code(write.slot)

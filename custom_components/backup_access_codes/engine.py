@@ -125,6 +125,8 @@ class LockState:
                 int(s): SlotRetry.from_dict(r)
                 for s, r in data.get("retries", {}).items()
             },
+            retired=[str(code) for code in data.get("retired", [])],
+            unverified={int(slot) for slot in data.get("unverified", [])},
         )
 
 
@@ -450,6 +452,14 @@ class LockEngine:
                 return write
         return None
 
+    def write_started(self, write: SlotWrite) -> None:
+        """Note a write under way: if it is cut off (unload, crash) the slot is unknown.
+
+        Until the lock answers, the slot may hold the old or the new code, so it is
+        neither offered nor forgotten: a slot nobody wants any more gets cleared.
+        """
+        self.state.on_lock[write.slot] = None
+
     def write_succeeded(self, write: SlotWrite, *, verified: bool = True) -> None:
         """Record a write the lock took (``verified`` when it was read back)."""
         self.state.retries.pop(write.slot, None)
@@ -465,15 +475,21 @@ class LockEngine:
         for pool_code in self.state.pool:
             if pool_code.slot != write.slot:
                 continue
+            # The code may have been replaced while the write was under way.
             if (
                 pool_code.status is PoolStatus.ROTATING
                 and write.code == pool_code.next_code
             ):
+                self.state.retire(pool_code.code)
                 pool_code.code, pool_code.next_code = write.code, None
                 pool_code.status = PoolStatus.PROGRAMMED
-            elif pool_code.status in (PoolStatus.PENDING, PoolStatus.FAILED):
+                pool_code.attempt_failed = False
+            elif (
+                pool_code.status in (PoolStatus.PENDING, PoolStatus.FAILED)
+                and write.code == pool_code.code
+            ):
                 pool_code.status = PoolStatus.PROGRAMMED
-            pool_code.attempt_failed = False
+                pool_code.attempt_failed = False
 
     def write_failed(
         self, write: SlotWrite, now: datetime, *, permanent: bool = False

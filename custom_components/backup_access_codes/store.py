@@ -134,7 +134,8 @@ class StateStorage:
         return self.state.to_dict()
 
     async def async_save(self) -> None:
-        """Write the state now."""
+        """Write the state now (this also replaces a pending delayed write)."""
+        self._save_pending = False
         await self._store.async_save(self.state.to_dict())
 
 

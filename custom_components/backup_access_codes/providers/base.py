@@ -10,8 +10,16 @@ from typing import Any, Protocol
 
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.event import async_call_later
+from homeassistant.util.hass_dict import HassKey
 
 from .. import const
+
+_GUARDS: HassKey[dict[str, asyncio.Lock]] = HassKey(f"{const.DOMAIN}_call_guards")
+
+
+def call_guard(hass: HomeAssistant, key: str) -> asyncio.Lock:
+    """Return the one lock that serialises calls to ``key`` (a lock, or a script)."""
+    return hass.data.setdefault(_GUARDS, {}).setdefault(key, asyncio.Lock())
 
 
 class ProviderError(Exception):
@@ -87,9 +95,9 @@ class BaseProvider:
         """Remember the lock (``data``: the config entry's data)."""
         self.hass = hass
         self.lock_entity_id = lock_entity_id
-        # A set or clear may be several calls: never interleave two on one lock, even if
-        # the provider is called from more than one place.
-        self._busy = asyncio.Lock()
+        # A set or clear may be several calls: never interleave two on one lock, even
+        # across a reload that makes a new provider while an old call still runs.
+        self._busy = call_guard(hass, lock_entity_id)
 
     def is_online(self) -> bool:
         """Know nothing beyond the lock entity's own availability."""
@@ -123,7 +131,8 @@ async def call_with_timeout[T](hass: HomeAssistant, call: Coroutine[Any, Any, T]
     except asyncio.CancelledError:
         current = asyncio.current_task()
         if current is not None and current.cancelling():
-            raise  # we are being cancelled (unload), not timed out
+            task.cancel()  # we are being cancelled (unload): so is the call
+            raise
         raise TimeoutError from None
     finally:
         unsub()

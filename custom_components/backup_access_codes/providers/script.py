@@ -6,7 +6,7 @@ from typing import Any
 
 from homeassistant.core import HomeAssistant
 
-from .base import BaseProvider, ProviderError, call_action
+from .base import BaseProvider, ProviderError, call_action, call_guard
 
 
 class ScriptProvider(BaseProvider):
@@ -47,13 +47,16 @@ class ScriptProvider(BaseProvider):
         variables: dict[str, Any],
         secret: str | None = None,
     ) -> None:
-        response = await call_action(
-            self.hass,
-            "script",
-            script_entity_id.removeprefix("script."),
-            {"lock_entity_id": self.lock_entity_id, **variables},
-            response=True,
-            secret=secret,
-        )
+        # One run at a time per script, even when locks share it: a script in the default
+        # `single` mode skips a second run and reports success.
+        async with call_guard(self.hass, script_entity_id):
+            response = await call_action(
+                self.hass,
+                "script",
+                script_entity_id.removeprefix("script."),
+                {"lock_entity_id": self.lock_entity_id, **variables},
+                response=True,
+                secret=secret,
+            )
         if isinstance(response, dict) and response.get("success") is False:
             raise ProviderError(f"{script_entity_id} answered success: false")
