@@ -10,7 +10,10 @@ from homeassistant.core import Context, Event, HomeAssistant
 from homeassistant.exceptions import ServiceValidationError, Unauthorized
 from homeassistant.util import dt as dt_util
 import pytest
-from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    async_capture_events,
+)
 
 from custom_components.backup_access_codes.const import DOMAIN
 from custom_components.backup_access_codes.store import DATA_STORAGE
@@ -286,3 +289,33 @@ async def test_idempotency_key(hass: HomeAssistant, entry: MockConfigEntry) -> N
         )
     assert err.value.translation_key == "idempotency_key_reused"
     assert len(hass.data[DATA_STORAGE].state.grants) == 1
+
+
+async def test_issue_backup_code_all_or_nothing(
+    hass: HomeAssistant, writes: list[Event]
+) -> None:
+    """A grant on two locks, one without a free code: nobody is told anything."""
+    await add_entry(hass, make_entry())
+    await add_entry(hass, make_entry("lock.back_door", pool_size=1, slot_count=3))
+    await hass.services.async_call(
+        "input_boolean",
+        "turn_off",
+        {"entity_id": "input_boolean.back_door_online"},
+        blocking=True,
+    )
+    await create_grant(hass, starts_in=timedelta(minutes=5), lock="lock.back_door")
+    both = await create_grant(
+        hass, starts_in=timedelta(days=3), lock=[LOCK, "lock.back_door"]
+    )
+    issued = async_capture_events(hass, "backup_access_codes_issued")
+    with pytest.raises(ServiceValidationError) as err:
+        await hass.services.async_call(
+            DOMAIN,
+            "issue_backup_code",
+            {"access_grant_id": both["access_grant_id"]},
+            blocking=True,
+            return_response=True,
+        )
+    assert err.value.translation_key == "no_backup_code_available"
+    assert "lock.back_door" in str(err.value)
+    assert issued == []

@@ -276,17 +276,25 @@ class LockEngine:
             if pool_code.status is PoolStatus.ISSUED and pool_code.grant_id not in live:
                 self._rotate_after_use(pool_code)
 
+    def _offerable(self) -> list[PoolCode]:
+        """Ready pool codes, else those still on the lock awaiting rotation."""
+        ready = [p for p in self.state.pool if p.status is PoolStatus.PROGRAMMED]
+        return ready or [
+            p
+            for p in self.state.pool
+            if p.status is PoolStatus.ROTATING
+            and self.state.on_lock.get(p.slot) == p.code
+        ]
+
+    def can_give_backup(self, grant: Grant) -> bool:
+        """Return True if the grant holds a backup on this lock or could get one now."""
+        return grant.locks[self.lock_id].backup_slot is not None or bool(
+            self._offerable()
+        )
+
     def _take_backup(self, grant_id: str) -> PoolCode | None:
         """Hand out a ready pool code, else one still on the lock awaiting rotation."""
-        ready = [p for p in self.state.pool if p.status is PoolStatus.PROGRAMMED]
-        if not ready:
-            ready = [
-                p
-                for p in self.state.pool
-                if p.status is PoolStatus.ROTATING
-                and self.state.on_lock.get(p.slot) == p.code
-            ]
-        if not ready:
+        if not (ready := self._offerable()):
             return None
         pool_code = ready[0]
         pool_code.status = PoolStatus.ISSUED

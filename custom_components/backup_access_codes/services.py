@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from homeassistant.core import HomeAssistant, ServiceCall, SupportsResponse, callback
-from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers.service import async_register_admin_service
 from homeassistant.util import dt as dt_util
@@ -150,20 +149,19 @@ def async_setup_services(hass: HomeAssistant) -> None:
 
     async def issue_backup_code(call: ServiceCall) -> dict[str, Any]:
         grant = grant_by_id(hass, call.data[ATTR_ACCESS_GRANT_ID])
+        coordinators = grant_coordinators(hass, grant)
+        # All or nothing: no guest is told a code when another lock of the grant has none.
+        for coordinator in coordinators:
+            if not coordinator.engine.can_give_backup(grant):
+                raise invalid(
+                    "no_backup_code_available",
+                    lock_entity_id=coordinator.lock_entity_id,
+                )
         now = dt_util.utcnow()
         locks = []
-        for coordinator in grant_coordinators(hass, grant):
+        for coordinator in coordinators:
             coordinator.announce(coordinator.engine.issue_backup(grant, now))
-            view = lock_view(coordinator, grant)
-            if not view["is_backup_code"]:
-                raise HomeAssistantError(
-                    translation_domain=DOMAIN,
-                    translation_key="no_backup_code_available",
-                    translation_placeholders={
-                        "lock_entity_id": coordinator.lock_entity_id
-                    },
-                )
-            locks.append(view)
+            locks.append(lock_view(coordinator, grant))
         return {
             ATTR_ACCESS_GRANT_ID: grant.grant_id,
             ATTR_CODE: locks[0]["code"] if locks else None,
