@@ -299,3 +299,39 @@ async def test_native_lock_capacity(
             1,
             8,
         )
+
+
+async def test_options_respect_lock_capacity(hass: HomeAssistant, locks: None) -> None:
+    """Options the lock cannot hold (slots beyond it, a code length it refuses) are refused."""
+    er.async_get(hass).async_get_or_create(
+        "lock", "zha", "zha-1", suggested_object_id="porch"
+    )
+    hass.states.async_set("lock.porch", "locked")
+    with patch(
+        "custom_components.backup_access_codes.providers.zha.ZhaProvider.async_capacity",
+        return_value=Capacity(slots=30, min_length=4, max_length=6),
+    ):
+        result = await hass.config_entries.flow.async_init(
+            DOMAIN, context={"source": SOURCE_USER}
+        )
+        result = await hass.config_entries.flow.async_configure(
+            result["flow_id"], {CONF_LOCK_ENTITY_ID: "lock.porch"}
+        )
+        entry = result["result"]
+        await hass.async_block_till_done()
+        result = await hass.config_entries.options.async_init(entry.entry_id)
+        result = await hass.config_entries.options.async_configure(
+            result["flow_id"], {**DEFAULT_OPTIONS, "first_slot": 25}
+        )
+        assert result["errors"] == {"base": "beyond_lock_capacity"}
+        assert result["description_placeholders"] == {
+            "problem": "the lock has 30 code slots"
+        }
+        result = await hass.config_entries.options.async_configure(
+            result["flow_id"], {**DEFAULT_OPTIONS, "code_length": 8}
+        )
+        assert result["errors"] == {"base": "beyond_lock_capacity"}
+        result = await hass.config_entries.options.async_configure(
+            result["flow_id"], {**DEFAULT_OPTIONS, "first_slot": 21}
+        )
+        assert result["type"] is FlowResultType.CREATE_ENTRY

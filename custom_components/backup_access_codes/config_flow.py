@@ -290,15 +290,39 @@ class BackupAccessCodesOptionsFlow(OptionsFlowWithReload):
         if user_input is not None:
             new = _clean_options(user_input)
             layout_changed = any(new[k] != current[k] for k in LAYOUT_OPTIONS)
+            problem = None
             if not layout_from(new).supports_pool:
                 errors["base"] = "pool_too_large"
             elif layout_changed and self._holds_slots(entry.entry_id):
                 errors["base"] = "layout_in_use"
+            elif problem := await self._capacity_problem(entry, new):
+                errors["base"] = "beyond_lock_capacity"
             else:
                 return self.async_create_entry(data=new)
             current = new
+            placeholders = {"problem": problem or ""}
+        else:
+            placeholders = {"problem": ""}
         return self.async_show_form(
-            step_id="init", data_schema=_options_schema(current), errors=errors
+            step_id="init",
+            data_schema=_options_schema(current),
+            errors=errors,
+            description_placeholders=placeholders,
+        )
+
+    async def _capacity_problem(
+        self, entry: BackupAccessCodesConfigEntry, options: dict[str, Any]
+    ) -> str | None:
+        """Say why the lock cannot take these slots or this code length, if it can tell."""
+        provider = create_provider(
+            self.hass, entry.data[CONF_LOCK_ENTITY_ID], entry.data
+        )
+        if (capacity := await provider.async_capacity()) is None:
+            return None
+        return capacity.problem(
+            options[CONF_FIRST_SLOT],
+            options[CONF_SLOT_COUNT],
+            options[CONF_CODE_LENGTH],
         )
 
     def _holds_slots(self, entry_id: str) -> bool:
