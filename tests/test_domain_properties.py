@@ -140,6 +140,7 @@ class LockLife(RuleBasedStateMachine):
                 break
             if (write := self.engine.next_write(self.now)) is None:
                 break
+            self.engine.write_started(write)
             if ok:
                 self.engine.write_succeeded(write)
             else:
