@@ -21,6 +21,7 @@ from custom_components.backup_access_codes.providers import (
     ScriptProvider,
     create_provider,
 )
+from custom_components.backup_access_codes.providers.base import scrub
 
 from .conftest import LOCK, advance, create_grant
 
@@ -132,3 +133,13 @@ async def test_locks_sharing_a_single_mode_script(
         ("lock.back_door", "539164"),
         ("lock.front_door", "482917"),
     ]
+
+
+def test_scrub_hides_numeric_renderings() -> None:
+    """A code quoted as a number (leading zero lost) is hidden too."""
+    assert scrub("Invalid value 012345", "012345") == "Invalid value ***"
+    assert (
+        scrub("Invalid value 12345.0 (range 0-9)", "012345")
+        == "Invalid value ***.0 (range 0-9)"
+    )
+    assert scrub("nothing to hide", None) == "nothing to hide"

@@ -100,9 +100,18 @@ class StateStorage:
         try:
             if (data := await self._store.async_load()) is not None:
                 self.state = StoredState.from_dict(data)
-        except HomeAssistantError, KeyError, TypeError, ValueError, AttributeError:
-            _LOGGER.exception(
-                "Stored state of %s is unreadable; starting empty", DOMAIN
+        except (
+            HomeAssistantError,
+            KeyError,
+            TypeError,
+            ValueError,
+            AttributeError,
+        ) as err:
+            # The error's type only: its text or traceback could quote a stored code.
+            _LOGGER.error(
+                "Stored state of %s is unreadable (%s); starting empty",
+                DOMAIN,
+                type(err).__name__,
             )
             self.corrupt_copy = await self._hass.async_add_executor_job(
                 self._copy_aside

@@ -139,8 +139,16 @@ async def call_with_timeout[T](hass: HomeAssistant, call: Coroutine[Any, Any, T]
 
 
 def scrub(text: str, secret: str | None) -> str:
-    """Hide a code that an error text may quote (a lock integration's own message)."""
-    return text.replace(secret, "***") if secret else text
+    """Hide a code that an error text may quote (a lock integration's own message).
+
+    Templates render codes as numbers, so a leading zero may be gone from the quote.
+    """
+    if not secret:
+        return text
+    for form in (secret, secret.lstrip("0")):
+        if form:
+            text = text.replace(form, "***")
+    return text
 
 
 def describe_error(err: BaseException) -> str:

@@ -26,7 +26,14 @@ from homeassistant.exceptions import (
 from homeassistant.helpers import entity_registry as er
 import probatio
 
-from .base import BaseProvider, Capacity, ProviderError, call_with_timeout
+from .base import (
+    BaseProvider,
+    Capacity,
+    ProviderError,
+    call_with_timeout,
+    describe_error,
+    scrub,
+)
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -283,7 +290,4 @@ def _text(value: Any) -> str:
 
 
 def _reason(err: Exception, secret: str | None) -> str:
-    reason = str(err) or type(err).__name__
-    if secret:
-        reason = reason.replace(secret, "***")
-    return reason
+    return scrub(describe_error(err), secret)

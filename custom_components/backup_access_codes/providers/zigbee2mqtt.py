@@ -28,7 +28,7 @@ from homeassistant.helpers.event import async_call_later
 from homeassistant.helpers.json import json_dumps
 from homeassistant.util.json import json_loads
 
-from .base import BaseProvider, ProviderError, call_with_timeout
+from .base import BaseProvider, ProviderError, call_with_timeout, scrub
 
 if TYPE_CHECKING:
     from homeassistant.components.mqtt import ReceiveMessage
@@ -241,12 +241,12 @@ class Zigbee2MqttProvider(BaseProvider):
             raise ProviderError(f"publishing to {topic} timed out") from None
         except HomeAssistantError as err:
             raise ProviderError(
-                f"publishing to {topic} failed: {_scrub(str(err), secret)}"
+                f"publishing to {topic} failed: {scrub(str(err), secret)}"
             ) from None
         except Exception as err:  # noqa: BLE001 - any error is a failed write
             raise ProviderError(
                 f"publishing to {topic} failed: "
-                f"{_scrub(str(err) or type(err).__name__, secret)}"
+                f"{scrub(str(err) or type(err).__name__, secret)}"
             ) from None
 
 
@@ -327,7 +327,7 @@ class _ReadBack:
         message = log.get("message")
         if not isinstance(message, str) or not message.startswith(self.error_prefix):
             return
-        reason = _scrub(message, self.code)
+        reason = scrub(message, self.code)
         self._fail(
             ProviderError(
                 f"Zigbee2MQTT: {reason[:300]}",
@@ -372,7 +372,3 @@ def _user_entry(payload: Any, user: int) -> Mapping[str, Any] | None:
         return None
     entry = users.get(str(user))
     return entry if isinstance(entry, dict) else None
-
-
-def _scrub(text: str, secret: str | None) -> str:
-    return text.replace(secret, "***") if secret else text
