@@ -291,9 +291,20 @@ async def test_no_code_in_logs(
     issued = async_capture_events(hass, EVENT_ISSUED)
     reissued = async_capture_events(hass, EVENT_REISSUED)
     response = await create_grant(hass, starts_in=timedelta(hours=3), code="482917")
-    await set_writes_fail(hass, True)
+    # The lock's own action refuses the code with an error that quotes it.
+    await hass.services.async_call(
+        "input_boolean",
+        "turn_on",
+        {"entity_id": "input_boolean.writes_raise"},
+        blocking=True,
+    )
     await advance_to(hass, freezer, dt_util.utcnow() + timedelta(hours=3))
-    await set_writes_fail(hass, False)
+    await hass.services.async_call(
+        "input_boolean",
+        "turn_off",
+        {"entity_id": "input_boolean.writes_raise"},
+        blocking=True,
+    )
     await set_online(hass, False)
     await advance_to(hass, freezer, dt_util.utcnow() + timedelta(days=2, hours=1))
     await set_online(hass, True)
@@ -306,6 +317,7 @@ async def test_no_code_in_logs(
     ours = [r for r in caplog.records if r.name.startswith("custom_components")]
     assert ours  # the integration did log
     text = "\n".join(r.getMessage() for r in ours)
+    assert "***" in text  # the refusal was logged, with the code hidden
     assert not any(code in text for code in codes)
 
 

@@ -209,10 +209,6 @@ class LockEngine:
         """Return the grant's status on this lock."""
         return grant_status(grant_lock, self.is_programmed(grant, grant_lock))
 
-    def holds_slots(self) -> bool:
-        """Return True while any grant holds a slot (a layout change would strand it)."""
-        return holds_slots(self.lock_id, self.state, self.grants)
-
     # ----- pool upkeep
 
     def fill_pool(self) -> None:
