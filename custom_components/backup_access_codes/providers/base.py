@@ -111,6 +111,34 @@ class BaseProvider:
         """Cannot tell."""
         return None
 
+    async def _entity_action(
+        self,
+        domain: str,
+        service: str,
+        data: dict[str, Any],
+        *,
+        response: bool = False,
+        secret: str | None = None,
+        permanent: Callable[[Exception], bool] = lambda _err: False,
+    ) -> Any:
+        """Call an action targeting the lock; return the lock's part of its response.
+
+        An unavailable lock is skipped by Home Assistant: an action without a response
+        then ends without error, having done nothing, and one with a response raises
+        "did not match any entities". Providers read back for that reason.
+        """
+        result = await call_action(
+            self.hass,
+            domain,
+            service,
+            data,
+            target={"entity_id": self.lock_entity_id},
+            response=response,
+            secret=secret,
+            permanent=permanent,
+        )
+        return result[self.lock_entity_id] if response else None
+
 
 async def call_with_timeout[T](hass: HomeAssistant, call: Coroutine[Any, Any, T]) -> T:
     """Await a provider call; raise TimeoutError when it takes too long.

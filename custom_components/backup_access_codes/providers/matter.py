@@ -23,7 +23,7 @@ from homeassistant.exceptions import (
 from homeassistant.helpers import entity_registry as er
 import probatio
 
-from .base import BaseProvider, Capacity, ProviderError, call_action
+from .base import BaseProvider, Capacity, ProviderError
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -162,17 +162,12 @@ class MatterProvider(BaseProvider):
         secret: str | None = None,
     ) -> dict[str, Any]:
         """Call a Matter lock action; return this lock's part of its response."""
-        result = await call_action(
-            self.hass,
+        result = await self._entity_action(
             MATTER_DOMAIN,
             service,
             data,
-            target={"entity_id": self.lock_entity_id},
             response=response,
             secret=secret,
             permanent=_is_permanent,
         )
-        # Entity actions answer per entity. (An unavailable lock is skipped: an action
-        # without a response then ends without error, having done nothing; one with a
-        # response raises "did not match any entities".)
-        return cast(dict[str, Any], result)[self.lock_entity_id] if response else {}
+        return cast(dict[str, Any], result) if response else {}

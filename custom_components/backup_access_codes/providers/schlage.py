@@ -18,7 +18,7 @@ from homeassistant.exceptions import HomeAssistantError, ServiceNotFound
 from homeassistant.helpers import entity_registry as er
 import probatio
 
-from .base import BaseProvider, Capacity, ProviderError, call_action
+from .base import BaseProvider, Capacity, ProviderError
 
 SCHLAGE_DOMAIN = "schlage"
 NAME_PREFIX = "Guest"
@@ -147,14 +147,12 @@ class SchlageProvider(BaseProvider):
         response: bool = False,
         secret: str | None = None,
     ) -> Any:
-        result = await call_action(
-            self.hass,
+        result = await self._entity_action(
             SCHLAGE_DOMAIN,
             service,
             data,
-            target={"entity_id": self.lock_entity_id},
             response=response,
             secret=secret,
             permanent=_is_permanent,
         )
-        return cast(dict[str, Any], result)[self.lock_entity_id] if response else None
+        return cast(dict[str, Any], result) if response else None
