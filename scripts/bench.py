@@ -26,8 +26,6 @@ Run it through scripts/bench:
 Door codes are never printed.
 """
 
-from __future__ import annotations
-
 import argparse
 import asyncio
 from collections import Counter, defaultdict
@@ -67,6 +65,13 @@ SOURCE_ROOT = Path(os.environ.get("BENCH_SOURCE_ROOT") or ROOT)
 sys.path.insert(0, str(SOURCE_ROOT))
 
 # Our package first, so Home Assistant's loader finds it (see HA-NOTES.md).
+from pytest_homeassistant_custom_component.common import (  # noqa: E402
+    MockConfigEntry,
+    async_test_home_assistant,
+)
+
+import custom_components.backup_access_codes as integration  # noqa: E402
+from custom_components.backup_access_codes import const as bac  # noqa: E402
 from homeassistant import bootstrap, loader  # noqa: E402
 from homeassistant.config_entries import ConfigEntryState  # noqa: E402
 import homeassistant.const as ha_const  # noqa: E402
@@ -90,13 +95,6 @@ from homeassistant.helpers.storage import Store  # noqa: E402
 from homeassistant.setup import async_setup_component  # noqa: E402
 import homeassistant.util as ha_util  # noqa: E402
 from homeassistant.util import dt as dt_util  # noqa: E402
-from pytest_homeassistant_custom_component.common import (  # noqa: E402
-    MockConfigEntry,
-    async_test_home_assistant,
-)
-
-import custom_components.backup_access_codes as integration  # noqa: E402
-from custom_components.backup_access_codes import const as bac  # noqa: E402
 
 DOMAIN = bac.DOMAIN
 PKG_DIR = str(Path(integration.__file__).resolve().parent)

@@ -23,8 +23,6 @@ Door codes are never printed: only their length. Exit status 0 = PASS, 1 = FAIL,
 start (port busy, or --screenshot without Chromium or Playwright), 130 = interrupted.
 """
 
-from __future__ import annotations
-
 import argparse
 import asyncio
 import contextlib
@@ -47,6 +45,7 @@ import traceback
 from typing import Any
 
 import aiohttp
+
 from homeassistant.util.yaml import parse_yaml
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -1,15 +1,10 @@
 """Fixtures: real Home Assistant with a template lock and real scripts as its provider."""
 
-from __future__ import annotations
-
 from collections.abc import Generator
 from datetime import datetime, timedelta
 from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
-from homeassistant.core import Event, HomeAssistant
-from homeassistant.setup import async_setup_component
-from homeassistant.util import dt as dt_util
 import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
@@ -28,6 +23,9 @@ from custom_components.backup_access_codes.const import (
     DOMAIN,
     PROVIDER_SCRIPT,
 )
+from homeassistant.core import Event, HomeAssistant
+from homeassistant.setup import async_setup_component
+from homeassistant.util import dt as dt_util
 
 LOCK = "lock.front_door"
 WRITE_EVENT = "test_lock_write"

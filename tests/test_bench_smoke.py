@@ -5,8 +5,6 @@ this suite's frozen clock and in-memory storage would hide. Only the report's sh
 sanity of its numbers are checked here, never timings against targets.
 """
 
-from __future__ import annotations
-
 import json
 import math
 from pathlib import Path

@@ -1,17 +1,10 @@
 """The shipped blueprint: loads in Home Assistant and sends the guest their code."""
 
-from __future__ import annotations
-
 from datetime import timedelta
 from pathlib import Path
 import shutil
 from typing import Any
 
-from homeassistant.components.automation.helpers import (
-    async_get_blueprints as async_get_automation_blueprints,
-)
-from homeassistant.core import Event, HomeAssistant, ServiceCall
-from homeassistant.setup import async_setup_component
 import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
@@ -21,6 +14,11 @@ from pytest_homeassistant_custom_component.common import (
 from pytest_homeassistant_custom_component.typing import WebSocketGenerator
 
 from custom_components.backup_access_codes.const import EVENT_ISSUED, EVENT_REISSUED
+from homeassistant.components.automation.helpers import (
+    async_get_blueprints as async_get_automation_blueprints,
+)
+from homeassistant.core import Event, HomeAssistant, ServiceCall
+from homeassistant.setup import async_setup_component
 
 from .conftest import LOCK, create_grant, set_online
 

@@ -1,21 +1,19 @@
 """Reservations from a real Local Calendar become access grants."""
 
-from __future__ import annotations
-
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
-from homeassistant.components.calendar.const import DATA_COMPONENT
-from homeassistant.core import Event, HomeAssistant
-from homeassistant.util import dt as dt_util
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.backup_access_codes.calendar_sync import REFRESH_INTERVAL
 from custom_components.backup_access_codes.const import DOMAIN
 from custom_components.backup_access_codes.store import DATA_STORAGE
+from homeassistant.components.calendar.const import DATA_COMPONENT
+from homeassistant.core import Event, HomeAssistant
+from homeassistant.util import dt as dt_util
 
 from .conftest import add_entry, advance, create_grant, make_entry, set_writes
 

@@ -1,14 +1,8 @@
 """Config flow, options flow and reconfigure."""
 
-from __future__ import annotations
-
 from datetime import timedelta
 from unittest.mock import patch
 
-from homeassistant.config_entries import SOURCE_USER
-from homeassistant.core import Event, HomeAssistant
-from homeassistant.data_entry_flow import FlowResultType, InvalidData
-from homeassistant.helpers import entity_registry as er
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
@@ -21,6 +15,10 @@ from custom_components.backup_access_codes.const import (
     DOMAIN,
 )
 from custom_components.backup_access_codes.providers import Capacity
+from homeassistant.config_entries import SOURCE_USER
+from homeassistant.core import Event, HomeAssistant
+from homeassistant.data_entry_flow import FlowResultType, InvalidData
+from homeassistant.helpers import entity_registry as er
 
 from .conftest import LOCK, create_grant, set_online, set_writes
 

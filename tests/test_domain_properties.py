@@ -1,7 +1,5 @@
 """Property-based tests of the pure domain: random lives of one lock, invariants each step."""
 
-from __future__ import annotations
-
 from datetime import datetime, timedelta
 import json
 import os

@@ -1,20 +1,9 @@
 """Faults: hanging scripts, a flapping lock, races, changes while timers are pending."""
 
-from __future__ import annotations
-
 import asyncio
 from datetime import timedelta
 
 from freezegun.api import FrozenDateTimeFactory
-from homeassistant.config_entries import ConfigEntryState
-from homeassistant.core import (
-    Event,
-    HomeAssistant,
-    ServiceCall,
-    ServiceResponse,
-    SupportsResponse,
-)
-from homeassistant.util import dt as dt_util
 import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
@@ -33,6 +22,15 @@ from custom_components.backup_access_codes.providers import (
     ScriptProvider,
 )
 from custom_components.backup_access_codes.store import DATA_STORAGE
+from homeassistant.config_entries import ConfigEntryState
+from homeassistant.core import (
+    Event,
+    HomeAssistant,
+    ServiceCall,
+    ServiceResponse,
+    SupportsResponse,
+)
+from homeassistant.util import dt as dt_util
 
 from .conftest import (
     LOCK,

@@ -1,17 +1,8 @@
 """Access grants on a real lock: issue point, programming, checkout, reissue, failure."""
 
-from __future__ import annotations
-
 from datetime import timedelta
 
 from freezegun.api import FrozenDateTimeFactory
-from homeassistant.core import Event, HomeAssistant
-from homeassistant.helpers import (
-    device_registry as dr,
-    entity_registry as er,
-    issue_registry as ir,
-)
-from homeassistant.util import dt as dt_util
 import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
@@ -25,6 +16,13 @@ from custom_components.backup_access_codes.const import (
     EVENT_REISSUED,
 )
 from custom_components.backup_access_codes.pool import PoolStatus
+from homeassistant.core import Event, HomeAssistant
+from homeassistant.helpers import (
+    device_registry as dr,
+    entity_registry as er,
+    issue_registry as ir,
+)
+from homeassistant.util import dt as dt_util
 
 from .conftest import (
     LOCK,

@@ -1,16 +1,14 @@
 """The backup pool on a real lock: programming, health, rotation."""
 
-from __future__ import annotations
-
 from datetime import timedelta
 
 from freezegun.api import FrozenDateTimeFactory
-from homeassistant.core import Event, HomeAssistant
-from homeassistant.helpers import issue_registry as ir
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.backup_access_codes.const import DOMAIN
 from custom_components.backup_access_codes.pool import PoolStatus
+from homeassistant.core import Event, HomeAssistant
+from homeassistant.helpers import issue_registry as ir
 
 from .conftest import (
     add_entry,

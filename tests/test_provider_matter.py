@@ -8,8 +8,6 @@ credential added without a user index, DUPLICATE for a PIN held by any slot, OCC
 when no user record is free, INVALID_FIELD for a Modify without a user index).
 """
 
-from __future__ import annotations
-
 import asyncio
 from collections.abc import AsyncGenerator
 from dataclasses import dataclass, field
@@ -21,10 +19,6 @@ from unittest.mock import AsyncMock, MagicMock, patch
 from chip.clusters import Objects as clusters  # noqa: N813
 from chip.clusters.Types import Nullable, NullValue
 from freezegun.api import FrozenDateTimeFactory
-from homeassistant.components.matter.const import DOMAIN as MATTER_DOMAIN
-from homeassistant.const import STATE_UNAVAILABLE
-from homeassistant.core import HomeAssistant, SupportsResponse
-from homeassistant.helpers import entity_registry as er
 from matter_server.client.models.node import MatterNode
 from matter_server.common.const import SCHEMA_VERSION
 from matter_server.common.errors import NodeNotResolving
@@ -39,6 +33,10 @@ from custom_components.backup_access_codes.providers.matter import (
     MatterProvider,
     detect,
 )
+from homeassistant.components.matter.const import DOMAIN as MATTER_DOMAIN
+from homeassistant.const import STATE_UNAVAILABLE
+from homeassistant.core import HomeAssistant, SupportsResponse
+from homeassistant.helpers import entity_registry as er
 
 from .conftest import advance
 

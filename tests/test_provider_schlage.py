@@ -6,8 +6,6 @@ for real); only the transport is replaced: ``pyschlage.Auth`` answers the REST c
 pyschlage makes as Schlage's cloud does, from an in-memory store of access codes.
 """
 
-from __future__ import annotations
-
 import asyncio
 from collections.abc import Generator
 from datetime import timedelta
@@ -18,15 +16,6 @@ from typing import Any
 from unittest.mock import patch
 
 from freezegun.api import FrozenDateTimeFactory
-from homeassistant.components.schlage.const import DOMAIN as SCHLAGE_DOMAIN
-from homeassistant.const import (
-    CONF_PASSWORD,
-    CONF_USERNAME,
-    EVENT_CALL_SERVICE,
-    STATE_UNAVAILABLE,
-)
-from homeassistant.core import Event, HomeAssistant, SupportsResponse
-from homeassistant.helpers import entity_registry as er
 from pyschlage.exceptions import UnknownError
 import pytest
 from pytest_homeassistant_custom_component.common import (
@@ -43,6 +32,15 @@ from custom_components.backup_access_codes.providers.schlage import (
     detect,
     slot_from_name,
 )
+from homeassistant.components.schlage.const import DOMAIN as SCHLAGE_DOMAIN
+from homeassistant.const import (
+    CONF_PASSWORD,
+    CONF_USERNAME,
+    EVENT_CALL_SERVICE,
+    STATE_UNAVAILABLE,
+)
+from homeassistant.core import Event, HomeAssistant, SupportsResponse
+from homeassistant.helpers import entity_registry as er
 
 from .conftest import advance
 

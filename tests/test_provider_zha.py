@@ -8,8 +8,6 @@ methods of ZHA's ``ZhaDoorLock`` (with ZHA's error translation) and of the ZHA l
 by a small simulated lock that answers at the ZCL level.
 """
 
-from __future__ import annotations
-
 import asyncio
 from collections.abc import AsyncGenerator
 from datetime import timedelta
@@ -19,15 +17,6 @@ from typing import Any
 from unittest.mock import MagicMock
 
 from freezegun.api import FrozenDateTimeFactory
-from homeassistant.components.lock import LockEntity
-from homeassistant.components.zha import lock as ha_zha_lock
-from homeassistant.config_entries import ConfigEntry, ConfigFlow
-from homeassistant.const import EVENT_CALL_SERVICE, Platform
-from homeassistant.core import HomeAssistant
-from homeassistant.exceptions import ServiceValidationError
-from homeassistant.helpers import entity_registry as er
-from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
-from homeassistant.setup import async_setup_component
 import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
@@ -52,6 +41,15 @@ from custom_components.backup_access_codes.providers.zha import (
     ZhaProvider,
     detect,
 )
+from homeassistant.components.lock import LockEntity
+from homeassistant.components.zha import lock as ha_zha_lock
+from homeassistant.config_entries import ConfigEntry, ConfigFlow
+from homeassistant.const import EVENT_CALL_SERVICE, Platform
+from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import ServiceValidationError
+from homeassistant.helpers import entity_registry as er
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+from homeassistant.setup import async_setup_component
 
 from .conftest import advance
 

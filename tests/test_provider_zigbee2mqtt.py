@@ -7,8 +7,6 @@ Zigbee2MQTT does: it keeps a ``users`` map in the device state (with PINs only w
 ``expose_pin`` is on) and republishes its whole cached state with every message.
 """
 
-from __future__ import annotations
-
 import asyncio
 from collections.abc import AsyncGenerator, Coroutine
 from datetime import timedelta
@@ -19,10 +17,6 @@ from typing import Any
 from unittest.mock import MagicMock
 
 from freezegun.api import FrozenDateTimeFactory
-from homeassistant.components import mqtt
-from homeassistant.const import STATE_UNAVAILABLE
-from homeassistant.core import HomeAssistant, callback
-from homeassistant.helpers import device_registry as dr, entity_registry as er
 import pytest
 from pytest_homeassistant_custom_component.common import async_fire_mqtt_message
 from pytest_homeassistant_custom_component.typing import (
@@ -38,6 +32,10 @@ from custom_components.backup_access_codes.providers.zigbee2mqtt import (
     detect,
     topics_from,
 )
+from homeassistant.components import mqtt
+from homeassistant.const import STATE_UNAVAILABLE
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers import device_registry as dr, entity_registry as er
 
 from .conftest import advance
 

@@ -7,8 +7,6 @@ server arrives in ``client.async_send_command``. A small fake lock answers those
 commands and sends the reports a real lock would (value updates, notifications).
 """
 
-from __future__ import annotations
-
 import asyncio
 from collections.abc import Awaitable, Callable, Generator
 import copy
@@ -20,10 +18,6 @@ from typing import Any
 from unittest.mock import AsyncMock, MagicMock, patch
 
 from freezegun.api import FrozenDateTimeFactory
-from homeassistant.config_entries import ConfigEntryState
-from homeassistant.core import HomeAssistant, callback
-from homeassistant.helpers import entity_registry as er
-from homeassistant.helpers.event import async_call_later
 import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
@@ -41,6 +35,10 @@ from custom_components.backup_access_codes.providers.zwave_js import (
     ZwaveJSProvider,
     detect,
 )
+from homeassistant.config_entries import ConfigEntryState
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers import entity_registry as er
+from homeassistant.helpers.event import async_call_later
 
 # Real node states (a copy of shared/fixtures): the controller and a Schlage BE469.
 FIXTURES = Path(__file__).parent / "fixtures" / "zwave_js"

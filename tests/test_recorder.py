@@ -1,14 +1,8 @@
 """Codes never reach the recorder, even with show_codes on."""
 
-from __future__ import annotations
-
 from datetime import timedelta
 from functools import partial
 
-from homeassistant.components.recorder import Recorder, get_instance
-from homeassistant.components.recorder.history import get_significant_states
-from homeassistant.core import Event, HomeAssistant
-from homeassistant.util import dt as dt_util
 import pytest
 from pytest_homeassistant_custom_component.common import async_capture_events
 from pytest_homeassistant_custom_component.components.recorder.common import (
@@ -16,6 +10,10 @@ from pytest_homeassistant_custom_component.components.recorder.common import (
 )
 
 from custom_components.backup_access_codes.const import EVENT_ISSUED
+from homeassistant.components.recorder import Recorder, get_instance
+from homeassistant.components.recorder.history import get_significant_states
+from homeassistant.core import Event, HomeAssistant
+from homeassistant.util import dt as dt_util
 
 from .conftest import add_entry, create_grant, make_entry, set_online
 

@@ -1,13 +1,10 @@
 """The script provider's failure signals, with real scripts."""
 
-from __future__ import annotations
-
 import asyncio
 from datetime import timedelta
 import logging
 
 from freezegun.api import FrozenDateTimeFactory
-from homeassistant.core import Event, HomeAssistant
 import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
@@ -22,6 +19,7 @@ from custom_components.backup_access_codes.providers import (
     create_provider,
 )
 from custom_components.backup_access_codes.providers.base import scrub
+from homeassistant.core import Event, HomeAssistant
 
 from .conftest import LOCK, advance, create_grant
 

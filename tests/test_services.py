@@ -1,14 +1,8 @@
 """The actions: bad input answered with translated errors, and admin-only access."""
 
-from __future__ import annotations
-
 from datetime import timedelta
 from typing import Any
 
-from homeassistant.auth.models import User
-from homeassistant.core import Context, Event, HomeAssistant
-from homeassistant.exceptions import ServiceValidationError, Unauthorized
-from homeassistant.util import dt as dt_util
 import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
@@ -17,6 +11,10 @@ from pytest_homeassistant_custom_component.common import (
 
 from custom_components.backup_access_codes.const import DOMAIN
 from custom_components.backup_access_codes.store import DATA_STORAGE
+from homeassistant.auth.models import User
+from homeassistant.core import Context, Event, HomeAssistant
+from homeassistant.exceptions import ServiceValidationError, Unauthorized
+from homeassistant.util import dt as dt_util
 
 from .conftest import LOCK, add_entry, create_grant, make_entry, set_writes
 

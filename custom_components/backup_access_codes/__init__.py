@@ -1,7 +1,5 @@
 """Backup Access Codes: a guest always gets a working door code."""
 
-from __future__ import annotations
-
 from datetime import time
 import logging
 

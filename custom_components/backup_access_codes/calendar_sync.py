@@ -1,13 +1,13 @@
 """Access grants from a reservation calendar (for example a rental site's iCal feed)."""
 
-from __future__ import annotations
-
 from datetime import datetime, time, timedelta
 import logging
 from typing import TYPE_CHECKING
 
-from homeassistant.components.calendar import CalendarEntity
-from homeassistant.components.calendar.const import DATA_COMPONENT as CALENDAR_COMPONENT
+from homeassistant.components.calendar import (
+    DATA_COMPONENT as CALENDAR_COMPONENT,
+    CalendarEntity,
+)
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers.event import async_track_time_interval

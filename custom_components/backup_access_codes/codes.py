@@ -1,7 +1,5 @@
 """Door code generation and validation (pure Python, no Home Assistant imports)."""
 
-from __future__ import annotations
-
 from collections.abc import Collection
 from enum import StrEnum
 from itertools import pairwise

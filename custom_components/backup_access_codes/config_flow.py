@@ -1,11 +1,10 @@
 """Config flow: pick a lock, tell how codes reach it, tune the pool."""
 
-from __future__ import annotations
-
 from typing import TYPE_CHECKING, Any
 
+import probatio
+
 from homeassistant.config_entries import (
-    ConfigEntry,
     ConfigFlow,
     ConfigFlowResult,
     OptionsFlow,
@@ -13,7 +12,6 @@ from homeassistant.config_entries import (
 )
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import entity_registry as er, selector
-import probatio
 
 from .const import (
     CONF_BACKUP_LEAD_HOURS,
@@ -272,7 +270,9 @@ class BackupAccessCodesConfigFlow(ConfigFlow, domain=DOMAIN):
 
     @staticmethod
     @callback
-    def async_get_options_flow(config_entry: ConfigEntry) -> OptionsFlow:
+    def async_get_options_flow(
+        config_entry: BackupAccessCodesConfigEntry,
+    ) -> OptionsFlow:
         """Return the options flow."""
         return BackupAccessCodesOptionsFlow()
 

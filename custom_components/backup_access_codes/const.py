@@ -1,7 +1,5 @@
 """Constants of Backup Access Codes."""
 
-from __future__ import annotations
-
 from typing import Final
 
 DOMAIN: Final = "backup_access_codes"

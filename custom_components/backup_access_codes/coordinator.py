@@ -1,7 +1,5 @@
 """Glue between one lock's engine, its provider, the clock and Home Assistant."""
 
-from __future__ import annotations
-
 import asyncio
 from collections.abc import Mapping
 from datetime import datetime, timedelta

@@ -7,8 +7,6 @@ of ``evaluate`` as outcomes, derived from the clock, so a restart or a missed po
 is handled by evaluating again.
 """
 
-from __future__ import annotations
-
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime

@@ -1,7 +1,5 @@
 """Base entity: sits on the lock's own device and follows its coordinator."""
 
-from __future__ import annotations
-
 from homeassistant.helpers.device import async_entity_id_to_device
 from homeassistant.helpers.device_registry import DeviceInfo
 from homeassistant.helpers.entity import Entity

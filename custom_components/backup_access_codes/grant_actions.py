@@ -1,7 +1,5 @@
 """Creating, moving and deleting access grants: shared by the actions and calendar sync."""
 
-from __future__ import annotations
-
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 import uuid

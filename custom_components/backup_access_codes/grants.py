@@ -1,7 +1,5 @@
 """Access grants and their timing rules (pure Python)."""
 
-from __future__ import annotations
-
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum

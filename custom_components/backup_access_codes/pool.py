@@ -1,7 +1,5 @@
 """The backup code pool of one lock and its health (pure Python)."""
 
-from __future__ import annotations
-
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, Self

@@ -1,7 +1,5 @@
 """Reservations from a calendar, and how they map onto access grants (pure Python)."""
 
-from __future__ import annotations
-
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, tzinfo
 

@@ -1,7 +1,5 @@
 """When to try a failed slot write again (pure Python)."""
 
-from __future__ import annotations
-
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Self

@@ -1,7 +1,5 @@
 """Counts of a lock's backup codes."""
 
-from __future__ import annotations
-
 from typing import TYPE_CHECKING, Any
 
 from homeassistant.components.sensor import SensorEntity, SensorStateClass

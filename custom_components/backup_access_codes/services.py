@@ -1,14 +1,13 @@
 """The integration's actions. Each creates or reveals codes, so each needs an admin."""
 
-from __future__ import annotations
-
 from typing import Any
+
+import probatio
 
 from homeassistant.core import HomeAssistant, ServiceCall, SupportsResponse, callback
 from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers.service import async_register_admin_service
 from homeassistant.util import dt as dt_util
-import probatio
 
 from .const import (
     ATTR_ACCESS_GRANT_ID,

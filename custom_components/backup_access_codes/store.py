@@ -1,7 +1,5 @@
 """Versioned persistence of every lock's pool and every grant."""
 
-from __future__ import annotations
-
 from dataclasses import dataclass, field
 import logging
 from pathlib import Path

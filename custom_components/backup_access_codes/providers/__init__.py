@@ -1,7 +1,5 @@
 """Lock providers: how codes reach a lock."""
 
-from __future__ import annotations
-
 from collections.abc import Callable, Mapping
 from types import ModuleType
 from typing import Any

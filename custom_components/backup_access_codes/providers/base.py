@@ -1,7 +1,5 @@
 """What every lock provider offers."""
 
-from __future__ import annotations
-
 import asyncio
 from collections.abc import Callable, Coroutine, Mapping
 from dataclasses import dataclass

@@ -8,11 +8,11 @@ unread and the write counts as "sent, unverified". A clear is verified: the slot
 read back empty.
 """
 
-from __future__ import annotations
-
 import logging
 import re
 from typing import Any, cast
+
+import probatio
 
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import (
@@ -21,7 +21,6 @@ from homeassistant.exceptions import (
     ServiceValidationError,
 )
 from homeassistant.helpers import entity_registry as er
-import probatio
 
 from .base import BaseProvider, Capacity, ProviderError
 

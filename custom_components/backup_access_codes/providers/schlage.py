@@ -8,15 +8,14 @@ in clear (the cloud's number, zero-padded to the code's length), so a write is r
 back and compared: nothing is masked.
 """
 
-from __future__ import annotations
-
 import re
 from typing import Any, cast
+
+import probatio
 
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceNotFound
 from homeassistant.helpers import entity_registry as er
-import probatio
 
 from .base import BaseProvider, Capacity, ProviderError
 

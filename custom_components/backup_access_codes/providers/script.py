@@ -1,7 +1,5 @@
 """The script provider: any lock, through two scripts the host writes."""
 
-from __future__ import annotations
-
 from typing import Any
 
 from homeassistant.core import HomeAssistant

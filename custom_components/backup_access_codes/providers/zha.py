@@ -9,13 +9,13 @@ the ZHA entity's own cluster; when that is not possible the write counts as "sen
 unverified".
 """
 
-from __future__ import annotations
-
 from collections.abc import Mapping
 import logging
 from typing import Any
 
-from homeassistant.components.lock.const import DATA_COMPONENT as LOCK_COMPONENT
+import probatio
+
+from homeassistant.components.lock import DATA_COMPONENT as LOCK_COMPONENT
 from homeassistant.const import ATTR_ENTITY_ID, STATE_UNAVAILABLE
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import (
@@ -24,7 +24,6 @@ from homeassistant.exceptions import (
     ServiceValidationError,
 )
 from homeassistant.helpers import entity_registry as er
-import probatio
 
 from .base import (
     BaseProvider,

@@ -12,8 +12,6 @@ is "sent, unverified". Zigbee2MQTT reports a failed command only in its log, whi
 publishes on ``<base_topic>/bridge/logging``; the provider watches that too.
 """
 
-from __future__ import annotations
-
 import asyncio
 from collections.abc import Mapping
 from dataclasses import dataclass

@@ -21,8 +21,6 @@ The ``zwave_js_server`` library is imported only when a Z-Wave lock is actually 
 is installed with the zwave_js integration, not with this one.
 """
 
-from __future__ import annotations
-
 import asyncio
 from collections.abc import Callable, Mapping
 from datetime import datetime
@@ -210,6 +208,7 @@ class ZwaveJSProvider(BaseProvider):
         """Return the lock's Z-Wave node, or None while zwave_js cannot tell."""
         if ZWAVE_JS not in self.hass.config.components:
             return None  # not set up (yet): its library may not even be installed
+        # Not exported by the component's root; imported late, like its library.
         from homeassistant.components.zwave_js.helpers import (
             async_get_node_from_entity_id,
         )
