@@ -47,6 +47,11 @@ INTEGER_OPTIONS: Final = (
 )
 LAYOUT_OPTIONS: Final = (CONF_POOL_SIZE, CONF_FIRST_SLOT, CONF_SLOT_COUNT)
 
+# Dispatcher signal sent with a lock's config entry id whenever that lock was evaluated
+# (grants created, moved or deleted, codes issued, writes done, online changes): what the
+# panel and other live views subscribe to.
+SIGNAL_CHANGED: Final = f"{DOMAIN}_changed"
+
 EVENT_ISSUED: Final = "backup_access_codes_issued"
 EVENT_REISSUED: Final = "backup_access_codes_reissued"
 EVENT_ISSUE_FAILED: Final = "backup_access_codes_issue_failed"

@@ -17,6 +17,7 @@ from homeassistant.core import (
 )
 from homeassistant.helpers import device_registry as dr, issue_registry as ir
 from homeassistant.helpers.device import async_entity_id_to_device_id
+from homeassistant.helpers.dispatcher import async_dispatcher_send
 from homeassistant.helpers.event import (
     async_call_later,
     async_track_point_in_utc_time,
@@ -39,6 +40,7 @@ from .const import (
     EVENT_ISSUE_FAILED,
     EVENT_ISSUED,
     EVENT_REISSUED,
+    SIGNAL_CHANGED,
 )
 from .engine import CodeIssued, IssueFailed, Layout, LockEngine, LockState, Outcome
 from .grants import Grant, Timing
@@ -231,6 +233,7 @@ class LockCoordinator:
             self._last_shown = shown
             for update in list(self._listeners):
                 update()
+        async_dispatcher_send(self.hass, SIGNAL_CHANGED, self.entry.entry_id)
 
     def _shown(self) -> tuple[object, ...]:
         """What the entities show: pool health and who holds which backup code."""
