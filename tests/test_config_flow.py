@@ -169,7 +169,7 @@ async def test_entry_follows_renamed_lock(
     er.async_get(hass).async_update_entity(LOCK, new_entity_id="lock.main_door")
     await hass.async_block_till_done()
     assert entry.data[CONF_LOCK_ENTITY_ID] == "lock.main_door"
-    assert entry.runtime_data.lock_entity_id == "lock.main_door"
+    assert entry.runtime_data.coordinator.lock_entity_id == "lock.main_door"
     response = await create_grant(
         hass, starts_in=timedelta(minutes=10), lock="lock.main_door"
     )

@@ -11,10 +11,7 @@ from custom_components.backup_access_codes.codes import generate_code, is_weak
 from custom_components.backup_access_codes.engine import (
     CodeIssued,
     IssueFailed,
-    Layout,
     LockEngine,
-    LockState,
-    SlotWrite,
 )
 from custom_components.backup_access_codes.grants import (
     Grant,
@@ -22,7 +19,9 @@ from custom_components.backup_access_codes.grants import (
     GrantLock,
     Timing,
 )
+from custom_components.backup_access_codes.lock_state import Layout, LockState
 from custom_components.backup_access_codes.pool import PoolStatus
+from custom_components.backup_access_codes.slots import SlotWrite
 
 LOCK_ID = "lock"
 T0 = datetime(2026, 12, 1, 12, 0).astimezone()

@@ -86,7 +86,7 @@ async def test_hanging_script_fails_the_attempt(
     )
     assert await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done(wait_background_tasks=False)
-    pool = entry.runtime_data.engine.state.pool
+    pool = entry.runtime_data.coordinator.engine.state.pool
     # Three tries of one attempt, each timing out, with 10 s and 30 s between them.
     for _ in range(3 * PROVIDER_TIMEOUT_SECONDS // 10 + 12):
         await advance(hass, freezer, timedelta(seconds=10))
@@ -202,7 +202,7 @@ async def test_grant_deleted_while_programming(
         "set",
         "clear",
     ]
-    assert 25 not in entry.runtime_data.engine.state.on_lock
+    assert 25 not in entry.runtime_data.coordinator.engine.state.on_lock
 
 
 async def test_options_change_while_timers_pending(
@@ -233,7 +233,7 @@ async def test_lock_entity_removed_while_loaded(
     issued = async_capture_events(hass, EVENT_ISSUED)
     hass.states.async_remove(LOCK)
     await hass.async_block_till_done()
-    assert entry.runtime_data.online is False
+    assert entry.runtime_data.coordinator.online is False
     await create_grant(hass, starts_in=timedelta(minutes=10))
     assert issued[0].data["access_method"]["is_backup_code"] is True
 

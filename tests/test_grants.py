@@ -140,7 +140,7 @@ async def test_issue_point_offline_gives_backup(
 
     # Still offline at checkout: the old code waits for rotation, then is replaced.
     await advance_to(hass, freezer, starts_at + 2 * DAY)
-    pool = entry.runtime_data.engine.state.pool
+    pool = entry.runtime_data.coordinator.engine.state.pool
     assert pool[0].status is PoolStatus.ROTATING
     assert hass.states.get("sensor.front_door_issued_backup_codes").state == "0"
     await set_online(hass, True)

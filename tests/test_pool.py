@@ -80,7 +80,7 @@ async def test_partial_pool_and_backoff(
     await set_writes_fail(hass, True)
     assert await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done()
-    pool = entry.runtime_data.engine.state.pool
+    pool = entry.runtime_data.coordinator.engine.state.pool
     assert [p.status for p in pool] == [PoolStatus.PENDING] * 3
     # Quick retries after 10 s and 30 s; then the attempt is over.
     await advance(hass, freezer, timedelta(seconds=10))

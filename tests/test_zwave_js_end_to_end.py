@@ -173,7 +173,7 @@ async def test_be469_end_to_end(
     entry = result["result"]
     assert entry.unique_id == lock_entry.id
     assert entry.state is ConfigEntryState.LOADED
-    coordinator = entry.runtime_data
+    coordinator = entry.runtime_data.coordinator
     min_gap = coordinator.provider.min_gap
     assert min_gap == 1.0
 

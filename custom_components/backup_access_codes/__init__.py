@@ -3,7 +3,6 @@
 from datetime import time
 import logging
 
-from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import config_validation as cv, issue_registry as ir
@@ -21,8 +20,11 @@ from .const import (
     CONF_LOCK_ENTITY_ID,
     DOMAIN,
 )
-from .coordinator import LockCoordinator, entry_options, lock_is_online, remove_repairs
+from .coordinator import LockCoordinator, lock_is_online
+from .notices import remove_repairs
+from .options import entry_options
 from .providers import ProviderError, create_provider
+from .runtime import BackupAccessCodesConfigEntry, LockRuntime
 from .services import async_setup_services
 from .store import DATA_STORAGE, StateStorage
 
@@ -31,7 +33,7 @@ _LOGGER = logging.getLogger(__name__)
 PLATFORMS = (Platform.BINARY_SENSOR, Platform.SENSOR)
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 
-type BackupAccessCodesConfigEntry = ConfigEntry[LockCoordinator]
+__all__ = ["BackupAccessCodesConfigEntry"]
 
 
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
@@ -63,7 +65,7 @@ async def async_setup_entry(
         hass.data[DATA_STORAGE],
         create_provider(hass, lock_entity_id, entry.data),
     )
-    entry.runtime_data = coordinator
+    entry.runtime_data = LockRuntime(coordinator, _calendar_sync(hass, coordinator))
 
     def follow_renamed_lock(new_entity_id: str) -> None:
         hass.config_entries.async_update_entry(
@@ -82,18 +84,26 @@ async def async_setup_entry(
     )
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     coordinator.async_start()
-    options = entry_options(entry.options)
-    if calendar_entity_id := options.get(CONF_CALENDAR):
-        coordinator.calendar_sync = CalendarSync(
-            hass,
-            coordinator,
-            calendar_entity_id=calendar_entity_id,
-            days=int(options[CONF_CALENDAR_DAYS]),
-            check_in=dt_util.parse_time(options[CONF_CHECK_IN_TIME]) or time(15),
-            check_out=dt_util.parse_time(options[CONF_CHECK_OUT_TIME]) or time(11),
-        )
-        coordinator.calendar_sync.async_start()
+    if (calendar_sync := entry.runtime_data.calendar_sync) is not None:
+        calendar_sync.async_start()
     return True
+
+
+def _calendar_sync(
+    hass: HomeAssistant, coordinator: LockCoordinator
+) -> CalendarSync | None:
+    """Return the reservation calendar feeding this lock, if its options name one."""
+    options = entry_options(coordinator.entry.options)
+    if not (calendar_entity_id := options.get(CONF_CALENDAR)):
+        return None
+    return CalendarSync(
+        hass,
+        coordinator,
+        calendar_entity_id=calendar_entity_id,
+        days=int(options[CONF_CALENDAR_DAYS]),
+        check_in=dt_util.parse_time(options[CONF_CHECK_IN_TIME]) or time(15),
+        check_out=dt_util.parse_time(options[CONF_CHECK_OUT_TIME]) or time(11),
+    )
 
 
 async def async_unload_entry(

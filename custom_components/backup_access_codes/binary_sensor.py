@@ -2,7 +2,6 @@
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from homeassistant.components.binary_sensor import (
     BinarySensorDeviceClass,
@@ -15,9 +14,7 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from .coordinator import LockCoordinator
 from .entity import BackupAccessCodesEntity
 from .pool import PoolHealth
-
-if TYPE_CHECKING:
-    from . import BackupAccessCodesConfigEntry
+from .runtime import BackupAccessCodesConfigEntry
 
 PARALLEL_UPDATES = 0
 
@@ -58,7 +55,7 @@ async def async_setup_entry(
 ) -> None:
     """Add the three health flags of a lock."""
     async_add_entities(
-        PoolProblemSensor(entry.runtime_data, description)
+        PoolProblemSensor(entry.runtime_data.coordinator, description)
         for description in DESCRIPTIONS
     )
 

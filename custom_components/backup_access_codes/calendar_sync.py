@@ -2,7 +2,6 @@
 
 from datetime import datetime, time, timedelta
 import logging
-from typing import TYPE_CHECKING
 
 from homeassistant.components.calendar import (
     DATA_COMPONENT as CALENDAR_COMPONENT,
@@ -14,11 +13,9 @@ from homeassistant.helpers.event import async_track_time_interval
 from homeassistant.helpers.start import async_at_started
 from homeassistant.util import dt as dt_util
 
+from .coordinator import LockCoordinator
 from .grant_actions import create_grant, delete_grant, grants_of, update_grant
 from .reservations import calendar_prefix, plan_sync, to_reservation
-
-if TYPE_CHECKING:
-    from .coordinator import LockCoordinator
 
 _LOGGER = logging.getLogger(__name__)
 

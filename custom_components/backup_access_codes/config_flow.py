@@ -35,13 +35,13 @@ from .const import (
     LAYOUT_OPTIONS,
     PROVIDER_SCRIPT,
 )
-from .coordinator import entry_options, layout_from
-from .engine import holds_slots
+from .lock_state import holds_slots
+from .options import entry_options, layout_from
 from .providers import NO_CODE_INTERFACE, Capacity, create_provider, detect_provider
 from .store import DATA_STORAGE
 
 if TYPE_CHECKING:
-    from . import BackupAccessCodesConfigEntry
+    from .runtime import BackupAccessCodesConfigEntry
 
 CONF_USE_SCRIPTS = "use_scripts"
 LOCK_SCHEMA = probatio.Schema(

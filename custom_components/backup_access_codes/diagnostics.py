@@ -1,12 +1,11 @@
 """Diagnostics of a lock, with every code redacted."""
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from homeassistant.components.diagnostics import REDACTED, async_redact_data
 from homeassistant.core import HomeAssistant
 
-if TYPE_CHECKING:
-    from . import BackupAccessCodesConfigEntry
+from .runtime import BackupAccessCodesConfigEntry
 
 TO_REDACT = {"code", "next_code", "retired"}
 
@@ -15,7 +14,7 @@ async def async_get_config_entry_diagnostics(
     hass: HomeAssistant, entry: BackupAccessCodesConfigEntry
 ) -> dict[str, Any]:
     """Return the lock's pool, slots and grants without a single code."""
-    coordinator = entry.runtime_data
+    coordinator = entry.runtime_data.coordinator
     engine = coordinator.engine
     state = engine.state.to_dict()
     state["on_lock"] = {

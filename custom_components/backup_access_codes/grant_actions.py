@@ -1,7 +1,7 @@
 """Creating, moving and deleting access grants: shared by the actions and calendar sync."""
 
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 import uuid
 
 from homeassistant.core import HomeAssistant
@@ -10,11 +10,9 @@ from homeassistant.util import dt as dt_util
 
 from .codes import code_problem, generate_code
 from .const import DOMAIN
+from .coordinator import LockCoordinator
 from .grants import Grant, GrantLock
 from .store import DATA_STORAGE
-
-if TYPE_CHECKING:
-    from .coordinator import LockCoordinator
 
 
 def invalid(key: str, **placeholders: str) -> ServiceValidationError:
@@ -36,7 +34,7 @@ def as_utc(value: datetime) -> datetime:
 def loaded_coordinators(hass: HomeAssistant) -> dict[str, LockCoordinator]:
     """Return the loaded locks by config entry id."""
     return {
-        entry.entry_id: entry.runtime_data
+        entry.entry_id: entry.runtime_data.coordinator
         for entry in hass.config_entries.async_loaded_entries(DOMAIN)
     }
 

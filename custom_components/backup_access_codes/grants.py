@@ -1,5 +1,6 @@
 """Access grants and their timing rules (pure Python)."""
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -197,3 +198,35 @@ class GrantBook(dict[str, Grant]):
         """Remove every grant."""
         super().clear()
         self.generation += 1
+
+
+class LockGrants:
+    """One lock's view of the grant book: the grants on that lock, earliest start first."""
+
+    def __init__(self, lock_id: str, book: GrantBook) -> None:
+        """Look at ``book`` (shared by every lock, mutated in place) for ``lock_id``."""
+        self.lock_id = lock_id
+        self.book = book
+        self._ids: list[str] = []
+        self._ids_generation = -1
+
+    def _my_ids(self) -> list[str]:
+        """Return the ids of this lock's grants, rescanning only when grants came or went."""
+        if self.book.generation != self._ids_generation:
+            self._ids = [
+                g.grant_id for g in self.book.values() if self.lock_id in g.locks
+            ]
+            self._ids_generation = self.book.generation
+        return self._ids
+
+    def __iter__(self) -> Iterator[tuple[Grant, GrantLock]]:
+        """Yield this lock's grants with their state on it, earliest start first."""
+        mine = [
+            grant
+            for grant_id in self._my_ids()
+            if (grant := self.book.get(grant_id)) is not None
+            and self.lock_id in grant.locks  # taken off this lock since
+        ]
+        mine.sort(key=lambda g: (g.starts_at, g.grant_id))
+        for grant in mine:
+            yield grant, grant.locks[self.lock_id]

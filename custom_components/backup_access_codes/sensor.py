@@ -1,6 +1,6 @@
 """Counts of a lock's backup codes."""
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from homeassistant.components.sensor import SensorEntity, SensorStateClass
 from homeassistant.core import HomeAssistant
@@ -9,9 +9,7 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from .coordinator import LockCoordinator
 from .entity import BackupAccessCodesEntity
 from .pool import PoolStatus
-
-if TYPE_CHECKING:
-    from . import BackupAccessCodesConfigEntry
+from .runtime import BackupAccessCodesConfigEntry
 
 PARALLEL_UPDATES = 0
 
@@ -22,7 +20,7 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Add the two counters of a lock."""
-    coordinator = entry.runtime_data
+    coordinator = entry.runtime_data.coordinator
     async_add_entities(
         [AvailableBackupCodesSensor(coordinator), IssuedBackupCodesSensor(coordinator)]
     )

@@ -13,8 +13,8 @@ from homeassistant.util import dt as dt_util
 from homeassistant.util.hass_dict import HassKey
 
 from .const import DOMAIN, SAVE_DELAY_SECONDS
-from .engine import LockState
 from .grants import Grant, GrantBook
+from .lock_state import LockState
 
 STORAGE_VERSION = 1
 # 1.2 added each lock's "retired" codes.

@@ -10,9 +10,9 @@ from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.event import async_call_later
 from homeassistant.util.hass_dict import HassKey
 
-from .. import const
+from ..const import DOMAIN, PROVIDER_TIMEOUT_SECONDS
 
-_GUARDS: HassKey[dict[str, asyncio.Lock]] = HassKey(f"{const.DOMAIN}_call_guards")
+_GUARDS: HassKey[dict[str, asyncio.Lock]] = HassKey(f"{DOMAIN}_call_guards")
 
 
 def call_guard(hass: HomeAssistant, key: str) -> asyncio.Lock:
@@ -151,7 +151,7 @@ async def call_with_timeout[T](hass: HomeAssistant, call: Coroutine[Any, Any, T]
     def expire(_now: datetime) -> None:
         task.cancel()
 
-    unsub = async_call_later(hass, const.PROVIDER_TIMEOUT_SECONDS, expire)
+    unsub = async_call_later(hass, PROVIDER_TIMEOUT_SECONDS, expire)
     try:
         return await task
     except asyncio.CancelledError:

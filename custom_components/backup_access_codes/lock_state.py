@@ -1,0 +1,93 @@
+"""What is stored for one lock, and which of its slots the integration may use (pure Python)."""
+
+from dataclasses import dataclass, field
+from typing import Any, Self
+
+from .grants import Grant
+from .pool import PoolCode, PoolStatus
+from .retry import SlotRetry
+
+# Codes that left the lock are not chosen again for this many further retirements: a past
+# guest's code must not come back to open the door for someone else.
+RETIRED_KEPT = 20
+
+
+@dataclass(frozen=True, slots=True)
+class Layout:
+    """Which slots of a lock the integration may use, and how long its codes are."""
+
+    pool_size: int
+    first_slot: int
+    slot_count: int
+    code_length: int
+
+    @property
+    def pool_slots(self) -> range:
+        """Slots of the backup pool (the first ``pool_size`` of the range)."""
+        return range(self.first_slot, self.first_slot + self.pool_size)
+
+    @property
+    def grant_slots(self) -> range:
+        """Slots for the grants' scheduled codes (the rest of the range)."""
+        return range(
+            self.first_slot + self.pool_size, self.first_slot + self.slot_count
+        )
+
+    @property
+    def supports_pool(self) -> bool:
+        """Return True if the range holds the pool plus at least one grant slot."""
+        return self.pool_size >= 1 and len(self.grant_slots) >= 1
+
+
+@dataclass(slots=True)
+class LockState:
+    """What is stored for one lock."""
+
+    pool: list[PoolCode] = field(default_factory=list)
+    # Slots the integration has written: the code known to be there, or None when unknown
+    # (a write failed half-way). A slot missing here holds nothing of ours.
+    on_lock: dict[int, str | None] = field(default_factory=dict, repr=False)
+    retries: dict[int, SlotRetry] = field(default_factory=dict)
+    retired: list[str] = field(default_factory=list, repr=False)  # oldest first
+    # Slots written but not read back (the stack cannot, or masks codes): sent, unverified.
+    unverified: set[int] = field(default_factory=set)
+
+    def retire(self, code: str) -> None:
+        """Remember a code that left the lock, so it is not chosen again soon."""
+        if code in self.retired:
+            self.retired.remove(code)
+        self.retired.append(code)
+        del self.retired[:-RETIRED_KEPT]
+
+    def to_dict(self) -> dict[str, Any]:
+        """Serialise for the store."""
+        return {
+            "pool": [p.to_dict() for p in self.pool],
+            "on_lock": {str(slot): code for slot, code in self.on_lock.items()},
+            "retries": {str(slot): r.to_dict() for slot, r in self.retries.items()},
+            "retired": list(self.retired),
+            "unverified": sorted(self.unverified),
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Self:
+        """Read back from the store."""
+        return cls(
+            pool=[PoolCode.from_dict(p) for p in data.get("pool", [])],
+            on_lock={int(s): c for s, c in data.get("on_lock", {}).items()},
+            retries={
+                int(s): SlotRetry.from_dict(r)
+                for s, r in data.get("retries", {}).items()
+            },
+            retired=[str(code) for code in data.get("retired", [])],
+            unverified={int(slot) for slot in data.get("unverified", [])},
+        )
+
+
+def holds_slots(lock_id: str, state: LockState, grants: dict[str, Grant]) -> bool:
+    """Return True while a grant holds a backup code or a grant slot on the lock."""
+    return any(p.status is PoolStatus.ISSUED for p in state.pool) or any(
+        grant.locks[lock_id].slot is not None
+        for grant in grants.values()
+        if lock_id in grant.locks
+    )

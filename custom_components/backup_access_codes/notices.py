@@ -1,0 +1,176 @@
+"""What one lock tells the outside: events for automations, logbook entries, repair issues."""
+
+import logging
+from typing import Any
+
+from homeassistant.components.logbook import async_log_entry
+from homeassistant.config_entries import ConfigEntry
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers import device_registry as dr, issue_registry as ir
+from homeassistant.helpers.device import async_entity_id_to_device_id
+
+from .const import DOMAIN, EVENT_ISSUE_FAILED, EVENT_ISSUED, EVENT_REISSUED
+from .engine import CodeIssued, IssueFailed, LockEngine, Outcome
+from .grants import Grant
+
+_LOGGER = logging.getLogger(__name__)
+
+REPAIRS = ("pool_empty", "no_backup_code")
+
+
+class LockNotices:
+    """Fires a lock's events, writes its logbook entries, raises and clears its repairs."""
+
+    def __init__(
+        self, hass: HomeAssistant, entry: ConfigEntry, lock_entity_id: str
+    ) -> None:
+        """Speak for the lock of ``entry``."""
+        self.hass = hass
+        self.entry = entry
+        self.lock_entity_id = lock_entity_id
+        self._repairs: dict[str, bool] = {}
+
+    @property
+    def lock_name(self) -> str:
+        """Return the lock's friendly name (or its entity id)."""
+        if state := self.hass.states.get(self.lock_entity_id):
+            return str(state.name)
+        return self.lock_entity_id
+
+    @property
+    def device_id(self) -> str | None:
+        """Return the lock's device, or the one made for a lock without a device."""
+        if device_id := async_entity_id_to_device_id(self.hass, self.lock_entity_id):
+            return device_id
+        device = dr.async_get(self.hass).async_get_device_by_identifier(
+            (DOMAIN, self.entry.entry_id), self.entry.entry_id
+        )
+        return device.id if device else None
+
+    def grant_event_base(self, grant: Grant) -> dict[str, Any]:
+        """Return the data every event about a grant on this lock carries."""
+        return {
+            "access_grant_id": grant.grant_id,
+            "name": grant.name,
+            "lock_entity_id": self.lock_entity_id,
+            "device_id": self.device_id,
+            "starts_at": grant.starts_at.isoformat(),
+            "ends_at": grant.ends_at.isoformat(),
+        }
+
+    # ----- events and logbook
+
+    @callback
+    def announce(self, outcomes: list[Outcome], grants: dict[str, Grant]) -> None:
+        """Tell automations (events) and the host (logbook) what guests were told."""
+        for outcome in outcomes:
+            grant = grants.get(outcome.grant_id)
+            if grant is None:
+                continue
+            base = self.grant_event_base(grant)
+            if isinstance(outcome, IssueFailed):
+                _LOGGER.warning(
+                    "No backup code left on %s for access grant %s",
+                    self.lock_entity_id,
+                    grant.grant_id,
+                )
+                self.hass.bus.async_fire(
+                    EVENT_ISSUE_FAILED, {**base, "reason": outcome.reason}
+                )
+                self._log(f"could not give {grant.name} a code: no backup code left")
+                continue
+            self._fire_issued(outcome, base)
+            self._log(
+                f"{'reissued' if outcome.reissued else 'issued'} "
+                f"{'a backup code' if outcome.is_backup else 'the scheduled code'} "
+                f"to {grant.name}"
+                + (f" (slot {outcome.slot})" if outcome.slot is not None else "")
+            )
+
+    @callback
+    def _log(self, message: str) -> None:
+        """Logbook entry, never with a code: the code events may be kept out of the recorder."""
+        async_log_entry(
+            self.hass,
+            name=self.lock_name,
+            message=message,
+            domain=DOMAIN,
+            entity_id=self.lock_entity_id,
+        )
+
+    @callback
+    def _fire_issued(self, outcome: CodeIssued, base: dict[str, Any]) -> None:
+        kind = "reissued" if outcome.reissued else "issued"
+        _LOGGER.info(
+            "%s %s code for access grant %s on %s",
+            kind.capitalize(),
+            "a backup" if outcome.is_backup else "the scheduled",
+            outcome.grant_id,
+            self.lock_entity_id,
+        )
+        self.hass.bus.async_fire(
+            EVENT_REISSUED if outcome.reissued else EVENT_ISSUED,
+            {
+                "event_type": f"access_method.{kind}",
+                **base,
+                "access_method": {
+                    "mode": "code",
+                    "code": outcome.code,
+                    "is_backup_code": outcome.is_backup,
+                    "slot": outcome.slot,
+                    "issued_at": outcome.issued_at.isoformat(),
+                },
+            },
+        )
+
+    # ----- repairs
+
+    @callback
+    def update_repairs(self, engine: LockEngine) -> None:
+        """Raise or clear the lock's repair issues to match its state."""
+        unserved = [
+            grant.name
+            for grant, grant_lock in engine.my_grants()
+            if grant_lock.issue_failed and grant_lock.told is None
+        ]
+        self._set_repair(
+            "pool_empty", engine.health().empty, ir.IssueSeverity.ERROR, {}
+        )
+        self._set_repair(
+            "no_backup_code",
+            bool(unserved),
+            ir.IssueSeverity.WARNING,
+            {"grants": ", ".join(unserved)},
+        )
+
+    @callback
+    def _set_repair(
+        self,
+        key: str,
+        active: bool,
+        severity: ir.IssueSeverity,
+        placeholders: dict[str, str],
+    ) -> None:
+        """Raise the lock's repair issue ``key`` while ``active``, delete it after."""
+        issue_id = f"{key}_{self.entry.entry_id}"
+        if self._repairs.get(key) == active and not active:
+            return  # nothing to delete; an active issue is refreshed (names may change)
+        self._repairs[key] = active
+        if not active:
+            ir.async_delete_issue(self.hass, DOMAIN, issue_id)
+            return
+        ir.async_create_issue(
+            self.hass,
+            DOMAIN,
+            issue_id,
+            is_fixable=False,
+            severity=severity,
+            translation_key=key,
+            translation_placeholders={"lock": self.lock_name, **placeholders},
+        )
+
+
+def remove_repairs(hass: HomeAssistant, entry_id: str) -> None:
+    """Delete a lock's repair issues (its entry is gone)."""
+    for issue in REPAIRS:
+        ir.async_delete_issue(hass, DOMAIN, f"{issue}_{entry_id}")

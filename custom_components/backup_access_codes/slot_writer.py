@@ -1,0 +1,122 @@
+"""The write loop of one lock: the engine's next write, through the provider, one at a time."""
+
+import asyncio
+from collections.abc import Callable
+from datetime import datetime
+import logging
+
+from homeassistant.config_entries import ConfigEntry
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers.event import async_call_later
+from homeassistant.util import dt as dt_util
+
+from .const import DOMAIN
+from .engine import LockEngine
+from .providers import LockProvider, ProviderError
+from .slots import SlotWrite
+from .store import StateStorage
+
+_LOGGER = logging.getLogger(__name__)
+
+
+class SlotWriter:
+    """Writes what a lock's slots need while the lock may be called, then stops."""
+
+    def __init__(
+        self,
+        hass: HomeAssistant,
+        entry: ConfigEntry,
+        engine: LockEngine,
+        provider: LockProvider,
+        storage: StateStorage,
+        *,
+        may_write: Callable[[], bool],
+        after_write: Callable[[], None],
+        when_done: Callable[[], None],
+    ) -> None:
+        """``may_write`` says the lock may be called now; the callbacks follow progress."""
+        self.hass = hass
+        self.entry = entry
+        self.engine = engine
+        self.provider = provider
+        self.storage = storage
+        self.lock_entity_id = provider.lock_entity_id
+        self._may_write = may_write
+        self._after_write = after_write
+        self._when_done = when_done
+        # Set before the task starts: it may run to its end eagerly, inside its creation.
+        self.running = False
+        self._failing = False  # logged once until a write works again
+
+    @callback
+    def async_ensure_running(self) -> None:
+        """Start writing unless a run is under way."""
+        if self.running:
+            return
+        self.running = True
+        self.entry.async_create_background_task(
+            self.hass, self._async_run(), f"{DOMAIN} sync {self.lock_entity_id}"
+        )
+
+    async def _async_run(self) -> None:
+        try:
+            while self._may_write():
+                if (write := self.engine.next_write(dt_util.utcnow())) is None:
+                    break
+                self.engine.write_started(write)
+                self.storage.async_schedule_save()
+                await self._async_write(write)
+                self._after_write()
+                if self.provider.min_gap:
+                    await self._async_pause(self.provider.min_gap)
+        finally:
+            self.running = False
+        self._when_done()
+
+    async def _async_write(self, write: SlotWrite) -> None:
+        try:
+            if write.code is None:
+                verified = await self.provider.async_clear_code(write.slot)
+            else:
+                verified = await self.provider.async_set_code(write.slot, write.code)
+        except ProviderError as err:
+            over = self.engine.write_failed(
+                write, dt_util.utcnow(), permanent=err.permanent
+            )
+            # One warning when writes start failing; the rest at debug level.
+            _LOGGER.log(
+                logging.DEBUG if self._failing else logging.WARNING,
+                "Could not %s slot %s of %s%s: %s",
+                "clear" if write.code is None else "program",
+                write.slot,
+                self.lock_entity_id,
+                " (attempt failed, backing off)" if over else "",
+                err,
+            )
+            self._failing = True
+            return
+        _LOGGER.debug(
+            "%s slot %s of %s",
+            "Cleared" if write.code is None else "Programmed",
+            write.slot,
+            self.lock_entity_id,
+        )
+        if self._failing:
+            _LOGGER.info("%s accepts codes again", self.lock_entity_id)
+            self._failing = False
+        self.engine.write_succeeded(write, verified=verified)
+
+    async def _async_pause(self, seconds: float) -> None:
+        """Wait on Home Assistant's timers (so simulated time drives it too)."""
+        done: asyncio.Future[None] = self.hass.loop.create_future()
+
+        @callback
+        def wake(_now: datetime) -> None:
+            if not done.done():
+                done.set_result(None)
+
+        unsub = async_call_later(self.hass, seconds, wake)
+        try:
+            await done
+        finally:
+            unsub()
