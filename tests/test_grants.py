@@ -441,20 +441,3 @@ async def test_rotate_backup_codes(
     assert after[20] == before[20]  # in use
     assert all(after[slot] != before[slot] for slot in (21, 22, 23, 24))
     assert hass.states.get("sensor.front_door_available_backup_codes").state == "4"
-
-
-async def test_logbook_entries_without_codes(
-    hass: HomeAssistant, entry: MockConfigEntry
-) -> None:
-    """Issued, reissued and issue_failed leave logbook entries that hold no code."""
-    entries = async_capture_events(hass, "logbook_entry")
-    issued = async_capture_events(hass, EVENT_ISSUED)
-    await set_online(hass, False)
-    for _ in range(6):
-        await create_grant(hass, starts_in=timedelta(minutes=10))
-    messages = [e.data["message"] for e in entries]
-    assert messages[0] == "issued a backup code to Jane Doe (slot 20)"
-    assert messages[-1] == "could not give Jane Doe a code: no backup code left"
-    assert all(e.data["entity_id"] == LOCK for e in entries)
-    codes = {e.data["access_method"]["code"] for e in issued}
-    assert not any(code in str(e.data) for e in entries for code in codes)

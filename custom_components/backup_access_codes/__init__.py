@@ -8,6 +8,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers import config_validation as cv, issue_registry as ir
 from homeassistant.helpers.device import async_entity_id_to_device_id
 from homeassistant.helpers.helper_integration import async_handle_source_entity_changes
+from homeassistant.helpers.translation import async_load_integrations
 from homeassistant.helpers.typing import ConfigType
 from homeassistant.util import dt as dt_util
 
@@ -51,6 +52,8 @@ async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
         )
     hass.data[DATA_STORAGE] = storage
     async_setup_services(hass)
+    # The logbook words its entries from these, synchronously (logbook.py).
+    await async_load_integrations(hass, {DOMAIN})
     return True
 
 

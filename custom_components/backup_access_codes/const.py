@@ -55,6 +55,8 @@ SIGNAL_CHANGED: Final = f"{DOMAIN}_changed"
 EVENT_ISSUED: Final = "backup_access_codes_issued"
 EVENT_REISSUED: Final = "backup_access_codes_reissued"
 EVENT_ISSUE_FAILED: Final = "backup_access_codes_issue_failed"
+# The code-free companion of the three events above, for the logbook (safe to record).
+EVENT_NOTICE: Final = "backup_access_codes_notice"
 
 ATTR_ACCESS_GRANT_ID: Final = "access_grant_id"
 ATTR_NAME: Final = "name"

@@ -3,13 +3,18 @@
 import logging
 from typing import Any
 
-from homeassistant.components.logbook import async_log_entry
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import device_registry as dr, issue_registry as ir
 from homeassistant.helpers.device import async_entity_id_to_device_id
 
-from .const import DOMAIN, EVENT_ISSUE_FAILED, EVENT_ISSUED, EVENT_REISSUED
+from .const import (
+    DOMAIN,
+    EVENT_ISSUE_FAILED,
+    EVENT_ISSUED,
+    EVENT_NOTICE,
+    EVENT_REISSUED,
+)
 from .engine import CodeIssued, IssueFailed, LockEngine, Outcome
 from .grants import Grant
 
@@ -58,7 +63,7 @@ class LockNotices:
             "ends_at": grant.ends_at.isoformat(),
         }
 
-    # ----- events and logbook
+    # ----- events (the logbook describes the code-free notice: logbook.py)
 
     @callback
     def announce(self, outcomes: list[Outcome], grants: dict[str, Grant]) -> None:
@@ -77,25 +82,29 @@ class LockNotices:
                 self.hass.bus.async_fire(
                     EVENT_ISSUE_FAILED, {**base, "reason": outcome.reason}
                 )
-                self._log(f"could not give {grant.name} a code: no backup code left")
+                self._notice(base, "issue_failed", reason=outcome.reason)
                 continue
             self._fire_issued(outcome, base)
-            self._log(
-                f"{'reissued' if outcome.reissued else 'issued'} "
-                f"{'a backup code' if outcome.is_backup else 'the scheduled code'} "
-                f"to {grant.name}"
-                + (f" (slot {outcome.slot})" if outcome.slot is not None else "")
+            kind = "reissued" if outcome.reissued else "issued"
+            self._notice(
+                base,
+                f"{kind}_{'backup' if outcome.is_backup else 'scheduled'}",
+                is_backup_code=outcome.is_backup,
+                slot=outcome.slot,
             )
 
     @callback
-    def _log(self, message: str) -> None:
-        """Logbook entry, never with a code: the code events may be kept out of the recorder."""
-        async_log_entry(
-            self.hass,
-            name=self.lock_name,
-            message=message,
-            domain=DOMAIN,
-            entity_id=self.lock_entity_id,
+    def _notice(self, base: dict[str, Any], kind: str, **details: Any) -> None:
+        """Fire the code-free notice the logbook shows (the code events may be unrecorded)."""
+        self.hass.bus.async_fire(
+            EVENT_NOTICE,
+            {
+                **base,
+                "entity_id": self.lock_entity_id,  # what the logbook filters on
+                "lock_name": self.lock_name,
+                "kind": kind,
+                **details,
+            },
         )
 
     @callback
