@@ -1,21 +1,17 @@
 """The Z-Wave JS provider, through the real zwave_js integration and a mocked server.
 
-Home Assistant's own zwave_js tests do it this way: ``ZwaveClient`` is patched, the
-driver and nodes are real ``zwave_js_server`` models built from recorded node states
-(a Schlage BE469 here), and every command the integration sends to the Z-Wave JS
-server arrives in ``client.async_send_command``. A small fake lock answers those
-commands and sends the reports a real lock would (value updates, notifications).
+The BE469 behind the server and the server itself are in ``zwave_js_env`` (real
+``zwave_js_server`` models from recorded node states; a fake lock that answers the
+commands and reports like the real lock and driver).
 """
 
 import asyncio
-from collections.abc import Awaitable, Callable, Generator
-import copy
-from datetime import datetime, timedelta
-import json
+from collections.abc import Awaitable, Generator
+from datetime import timedelta
+from itertools import pairwise
 import logging
-from pathlib import Path
 from typing import Any
-from unittest.mock import AsyncMock, MagicMock, patch
+from unittest.mock import MagicMock
 
 from freezegun.api import FrozenDateTimeFactory
 import pytest
@@ -24,11 +20,7 @@ from pytest_homeassistant_custom_component.common import (
     async_capture_events,
     async_fire_time_changed,
 )
-from zwave_js_server.event import Event as ZwaveEvent
 from zwave_js_server.exceptions import FailedZWaveCommand
-from zwave_js_server.model.driver import Driver
-from zwave_js_server.model.node import Node
-from zwave_js_server.model.version import VersionInfo
 
 from custom_components.backup_access_codes.providers.base import Capacity, ProviderError
 from custom_components.backup_access_codes.providers.zwave_js import (
@@ -36,298 +28,48 @@ from custom_components.backup_access_codes.providers.zwave_js import (
     detect,
 )
 from homeassistant.config_entries import ConfigEntryState
-from homeassistant.core import HomeAssistant, callback
+from homeassistant.core import HomeAssistant
 from homeassistant.helpers import entity_registry as er
-from homeassistant.helpers.event import async_call_later
 
-# Real node states (a copy of shared/fixtures): the controller and a Schlage BE469.
-FIXTURES = Path(__file__).parent / "fixtures" / "zwave_js"
+from .zwave_js_env import (
+    BE469_LOCK,
+    BE469_NODE_ID,
+    FakeLock,
+    FakeServer,
+    Return,
+    async_setup_zwave_js,
+    let_run,
+    mocked_client,
+    set_value_message,
+)
 
-LOCK = "lock.touchscreen_deadbolt"
-NODE_ID = 20
+LOCK = BE469_LOCK
+NODE_ID = BE469_NODE_ID
 CODE = "4829"
-REPORT_DELAY = 3  # seconds from a write to the lock's report
-LOG_CONFIG: Any = {
-    "enabled": True,
-    "level": "info",
-    "logToFile": False,
-    "filename": "",
-    "forceConsole": False,
-}
-VERSION: Any = {
-    "type": "version",
-    "driverVersion": "15.0.0",
-    "serverVersion": "3.0.0",
-    "homeId": 3245146787,
-    "minSchemaVersion": 0,
-    "maxSchemaVersion": 49,
-}
-
-
-def load(name: str) -> Any:
-    """Load a recorded Z-Wave JS state."""
-    return json.loads((FIXTURES / name).read_text())
-
-
-class FakeLock:
-    """Answers the server commands for the BE469 and reports like the real lock.
-
-    ``mode`` says what the lock reports after a User Code write:
-    ``echo`` the code itself, ``masked`` asterisks, ``refuse`` an empty slot,
-    ``other`` another code, ``duplicate`` the duplicate-code notification, ``silent``
-    nothing until asked. Like zwave-js, the cache is updated at once with the written
-    value (an optimistic update), and the lock's report follows ``REPORT_DELAY`` later.
-    """
-
-    def __init__(self, hass: HomeAssistant) -> None:
-        """Start with a lock that echoes what it is given."""
-        self.hass = hass
-        self.node: Node | None = None
-        self.mode = "echo"
-        self.messages: list[dict[str, Any]] = []
-        self.fail: Exception | None = None
-        self.hang = False
-        self.hung: asyncio.Future[None] | None = None
-        self.answer_get = True
-        self.events: list[str] = []  # set_value "start"/"end" and "report", in order
-        self.credential_result = 0
-        self.users: list[dict[str, Any]] = []
-        self.credentials: list[dict[str, Any]] = []
-
-    # what the node reports
-
-    def value_updated(self, slot: int, prop: str, value: Any) -> None:
-        """A "value updated" event of a User Code slot."""
-        assert self.node is not None
-        self.node.receive_event(
-            ZwaveEvent(
-                "value updated",
-                {
-                    "source": "node",
-                    "event": "value updated",
-                    "nodeId": NODE_ID,
-                    "args": {
-                        "commandClassName": "User Code",
-                        "commandClass": 99,
-                        "endpoint": 0,
-                        "property": prop,
-                        "propertyKey": slot,
-                        "propertyName": prop,
-                        "propertyKeyName": str(slot),
-                        "newValue": value,
-                        "prevValue": None,
-                    },
-                },
-            )
-        )
-
-    def report(self, slot: int, status: int, code: str) -> None:
-        """The lock's User Code Report: status first, then the code (as zwave-js)."""
-        self.events.append("report")
-        self.value_updated(slot, "userIdStatus", status)
-        self.value_updated(slot, "userCode", code)
-
-    def notify(self, event: int, label: str, parameters: dict[str, Any]) -> None:
-        """A Notification CC Access Control report from the lock."""
-        assert self.node is not None
-        self.node.receive_event(
-            ZwaveEvent(
-                "notification",
-                {
-                    "source": "node",
-                    "event": "notification",
-                    "nodeId": NODE_ID,
-                    "endpointIndex": 0,
-                    "ccId": 113,
-                    "args": {
-                        "type": 6,
-                        "label": "Access Control",
-                        "event": event,
-                        "eventLabel": label,
-                        "parameters": parameters,
-                    },
-                },
-            )
-        )
-
-    def status(self, event: str) -> None:
-        """The node goes "dead" or comes back "alive"."""
-        assert self.node is not None
-        self.node.receive_event(
-            ZwaveEvent(event, {"source": "node", "event": event, "nodeId": NODE_ID})
-        )
-
-    # the server
-
-    async def send_command(
-        self, message: dict[str, Any], **_kwargs: Any
-    ) -> dict[str, Any]:
-        """Answer one command of the integration."""
-        self.messages.append(message)
-        command = message["command"]
-        if command == "node.set_value":
-            return await self._set_value(message)
-        if command == "endpoint.invoke_cc_api":
-            return self._invoke(message)
-        if command == "controller.get_available_firmware_updates":
-            return {"updates": []}  # the update entity checks now and then
-        if command.startswith("endpoint.access_control."):
-            return self._access_control(
-                command.removeprefix("endpoint.access_control.")
-            )
-        return {}
-
-    async def _set_value(self, message: dict[str, Any]) -> dict[str, Any]:
-        self.events.append("start")
-        await let_run(self.hass, 1)  # let a second caller try to get in
-        self.events.append("end")
-        if self.fail is not None:
-            raise self.fail
-        if self.hang:
-            self.hung = self.hass.loop.create_future()  # the server does not answer
-            await self.hung
-        value_id = message["valueId"]
-        slot = value_id["propertyKey"]
-        prop = value_id["property"]
-        # zwave-js updates its cache at once (before the command's result): this
-        # says nothing about what the lock made of it.
-        self.value_updated(slot, prop, message["value"])
-        if prop == "userCode":
-            code = message["value"]
-            later: dict[str, Callable[[], None]] = {
-                "echo": lambda: self.report(slot, 1, code),
-                "masked": lambda: self.report(slot, 1, "**********"),
-                "refuse": lambda: self.report(slot, 0, ""),
-                "other": lambda: self.report(slot, 1, "9137"),
-                "duplicate": lambda: self.notify(
-                    15, "New user code not added due to duplicate code", {}
-                ),
-            }
-        else:  # userIdStatus: clear
-            later = {
-                "echo": lambda: self.report(slot, 0, ""),
-                "masked": lambda: self.report(slot, 0, ""),
-                "refuse": lambda: self.report(slot, 1, "**********"),
-            }
-        if self.mode in later:
-            # The lock's report comes a little later (zwave-js polls the slot after
-            # an unsupervised write).
-            report = later[self.mode]
-
-            @callback
-            def send_report(_now: datetime) -> None:
-                report()
-
-            async_call_later(self.hass, REPORT_DELAY, send_report)
-        return {"result": {"status": 254}}  # SUCCESS_UNSUPERVISED
-
-    def _invoke(self, message: dict[str, Any]) -> dict[str, Any]:
-        assert message["commandClass"] == 99
-        assert message["methodName"] == "get"
-        if not self.answer_get:
-            raise FailedZWaveCommand("1", 204, "Timeout while waiting for a report")
-        (slot,) = message["args"]
-        self.report(slot, 1, "**********")
-        return {"response": {"userIdStatus": 1, "userCode": "**********"}}
-
-    def _access_control(self, command: str) -> dict[str, Any]:
-        if command == "is_supported":
-            return {"supported": True}
-        if command == "get_user_capabilities_cached":
-            return {
-                "capabilities": {
-                    "maxUsers": 20,
-                    "supportedUserTypes": [0],
-                    "supportedCredentialRules": [1],
-                    "supportsUsersWithoutCredentials": True,
-                }
-            }
-        if command == "get_credential_capabilities_cached":
-            return {
-                "capabilities": {
-                    "supportedCredentialTypes": {
-                        "1": {
-                            "numberOfCredentialSlots": 25,
-                            "minCredentialLength": 4,
-                            "maxCredentialLength": 8,
-                            "maxCredentialHashLength": 0,
-                            "supportsCredentialLearn": False,
-                        }
-                    }
-                }
-            }
-        if command == "set_user":
-            return {"result": 0}
-        if command in ("set_credential", "delete_credential"):
-            result = self.credential_result
-            message = self.messages[-1]
-            if result == 0 and command == "set_credential":
-                self.credentials.append(
-                    {
-                        "userId": message["userId"],
-                        "type": 1,
-                        "slot": message["credentialSlot"],
-                    }
-                )
-                self.users.append(
-                    {"userId": message["userId"], "active": True, "userType": 0}
-                )
-            if result == 0 and command == "delete_credential":
-                self.credentials.clear()
-            return {"result": result}
-        if command == "get_users_cached":
-            return {"users": self.users}
-        if command == "get_all_credentials_cached":
-            return {"credentials": self.credentials}
-        return {}
 
 
 @pytest.fixture
 def fake(hass: HomeAssistant) -> FakeLock:
-    """The lock behind the mocked server."""
+    """The BE469 behind the mocked server."""
     return FakeLock(hass)
 
 
 @pytest.fixture
-def lock_state() -> Any:
-    """The BE469's recorded node state."""
-    return load("lock_schlage_be469_state.json")
+def lock_state(fake: FakeLock) -> Any:
+    """The BE469's recorded node state (change it before zwave_js is set up)."""
+    return fake.state
 
 
 @pytest.fixture
-def client(fake: FakeLock, lock_state: Any) -> Generator[MagicMock]:
+def server(hass: HomeAssistant, fake: FakeLock) -> FakeServer:
+    """The Z-Wave JS server with the lock."""
+    return FakeServer(hass, [fake])
+
+
+@pytest.fixture
+def client(server: FakeServer) -> Generator[MagicMock]:
     """A mocked Z-Wave JS server client with the controller and the lock."""
-    with patch(
-        "homeassistant.components.zwave_js.ZwaveClient", autospec=True
-    ) as client_class:
-        client = client_class.return_value
-        listening: list[asyncio.Event] = []
-
-        async def connect() -> None:
-            client.connected = True
-
-        async def listen(driver_ready: asyncio.Event) -> None:
-            listening.append(stop := asyncio.Event())
-            driver_ready.set()
-            await stop.wait()
-
-        async def disconnect() -> None:
-            client.connected = False
-            for stop in listening:
-                stop.set()
-
-        client.connect = AsyncMock(side_effect=connect)
-        client.listen = AsyncMock(side_effect=listen)
-        client.disconnect = AsyncMock(side_effect=disconnect)
-        client.disable_server_logging = MagicMock()
-        client.driver = Driver(client, load("controller_state.json"), LOG_CONFIG)
-        controller = Node(client, load("controller_node_state.json"))
-        client.driver.controller.nodes[controller.node_id] = controller
-        fake.node = Node(client, copy.deepcopy(lock_state))
-        client.driver.controller.nodes[NODE_ID] = fake.node
-        client.version = VersionInfo.from_message(VERSION)
-        client.ws_server_url = "ws://test:3000/zjs"
-        client.async_send_command.side_effect = fake.send_command
+    with mocked_client(server) as client:
         yield client
 
 
@@ -336,10 +78,7 @@ async def zwave(
     hass: HomeAssistant, client: MagicMock, fake: FakeLock
 ) -> MockConfigEntry:
     """The real zwave_js integration, set up against the mocked server."""
-    entry = MockConfigEntry(domain="zwave_js", data={"url": "ws://test.org"})
-    entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
+    entry = await async_setup_zwave_js(hass)
     assert hass.states.get(LOCK) is not None
     fake.messages.clear()
     return entry
@@ -356,21 +95,6 @@ def set_values(fake: FakeLock) -> list[dict[str, Any]]:
     return [m for m in fake.messages if m["command"] == "node.set_value"]
 
 
-def set_value_message(slot: int, prop: str, value: Any) -> dict[str, Any]:
-    """The exact set_value command Home Assistant sends for a User Code slot."""
-    return {
-        "command": "node.set_value",
-        "nodeId": NODE_ID,
-        "valueId": {
-            "commandClass": 99,
-            "property": prop,
-            "endpoint": 0,
-            "propertyKey": slot,
-        },
-        "value": value,
-    }
-
-
 async def advance(
     hass: HomeAssistant, freezer: FrozenDateTimeFactory, seconds: float
 ) -> None:
@@ -378,14 +102,6 @@ async def advance(
     freezer.tick(timedelta(seconds=seconds))
     async_fire_time_changed(hass)
     await hass.async_block_till_done()
-
-
-async def let_run(hass: HomeAssistant, turns: int = 5) -> None:
-    """Let the event loop run a few turns (no time passes)."""
-    for _ in range(turns):
-        turn = hass.loop.create_future()
-        hass.loop.call_soon(turn.set_result, None)
-        await turn
 
 
 async def write[T](
@@ -450,13 +166,15 @@ async def test_writes_and_read_back(
     assert await write(hass, freezer, provider.async_set_code(30, CODE)) is False
     assert set_values(fake) == [set_value_message(30, "userCode", CODE)]
 
-    # zwave-js's optimistic echo of the code is not trusted: the lock's report of an
-    # empty slot says it refused this code, for good.
+    # An older driver's optimistic echo of the code (before the command's result) is
+    # not trusted: the lock's report of an empty slot says it refused this code.
+    fake.optimistic = True
     fake.mode = "refuse"
     with pytest.raises(ProviderError, match="did not take the code") as err:
         await write(hass, freezer, provider.async_set_code(5, CODE))
     assert err.value.permanent
     assert CODE not in str(err.value)
+    fake.optimistic = False
 
     # The lock reports another code in the slot: it kept that one, for good.
     fake.mode = "other"
@@ -491,10 +209,11 @@ async def test_silent_lock_is_asked_once(
 ) -> None:
     """No report within 10 s (Home Assistant's timers): ask the lock, once."""
     fake.mode = "silent"
+    fake.optimistic = True  # an older driver's echo of the write is no report
     task = asyncio.ensure_future(provider.async_set_code(7, CODE))
     await hass.async_block_till_done()
     await advance(hass, freezer, 9)
-    assert not task.done()  # zwave-js's optimistic echo did not count
+    assert not task.done()  # the optimistic echo did not count
     assert not [m for m in fake.messages if m["command"] == "endpoint.invoke_cc_api"]
     await advance(hass, freezer, 1.5)
     assert await task is False  # the BE469 answers with a masked code
@@ -612,13 +331,117 @@ async def test_dead_node_is_offline(
     assert not changes  # stopped watching
 
 
+@pytest.mark.parametrize("how", [Return.READY, Return.WAKE_UP, Return.REPORT])
+async def test_status_carried_by_other_events(
+    hass: HomeAssistant, provider: ZwaveJSProvider, fake: FakeLock, how: Return
+) -> None:
+    """A "ready" node dump, a wake-up or a report of a dead node: online, at once."""
+    changes: list[None] = []
+    stop = provider.async_start(lambda: changes.append(None))
+    fake.die()
+    await hass.async_block_till_done()
+    assert not provider.is_online()
+    changes.clear()
+    fake.come_back(how)
+    await hass.async_block_till_done()
+    assert provider.is_online()
+    assert changes
+    stop()
+
+
+def pings(fake: FakeLock) -> list[dict[str, Any]]:
+    """The ping commands sent to the node."""
+    return [m for m in fake.messages if m["command"] == "node.ping"]
+
+
+async def test_dead_node_is_pinged_until_it_answers(
+    hass: HomeAssistant,
+    provider: ZwaveJSProvider,
+    fake: FakeLock,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """A dead node is pinged after 1 min, then 2, 4, ... up to every hour, until back."""
+    changes: list[None] = []
+    stop = provider.async_start(lambda: changes.append(None))
+    fake.die()
+    await hass.async_block_till_done()
+    await advance(hass, freezer, 59)
+    assert not pings(fake)
+    minutes: list[int] = []  # when each ping went out, in minutes after the death
+    for minute in range(1, 4 * 60):
+        await advance(hass, freezer, 60)
+        if len(pings(fake)) > len(minutes):
+            minutes.append(minute)
+    assert minutes == [1, 3, 7, 15, 31, 63, 123, 183]
+    assert pings(fake)[0] == {"command": "node.ping", "nodeId": NODE_ID}
+    assert not provider.is_online()
+
+    # The lock is back on the mesh without a word: the next ping finds it (zwave-js
+    # marks a node that answers alive), and the pings stop.
+    fake.reachable = True
+    changes.clear()
+    await advance(hass, freezer, 3600)
+    assert provider.is_online()
+    assert changes
+    count = len(pings(fake))
+    await advance(hass, freezer, 2 * 3600)
+    assert len(pings(fake)) == count
+
+    # Dead again: the first ping comes a minute later again.
+    fake.die()
+    await advance(hass, freezer, 61)
+    assert len(pings(fake)) == count + 1
+    stop()
+    await advance(hass, freezer, 3600)
+    assert len(pings(fake)) == count + 1  # stopped: no more pings
+
+
+async def test_ping_that_fails_or_hangs(
+    hass: HomeAssistant,
+    provider: ZwaveJSProvider,
+    fake: FakeLock,
+    client: MagicMock,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """A ping the server fails or never answers counts as "still dead"; pings go on."""
+    stop = provider.async_start(lambda: None)
+    fake.die()
+    answer = client.async_send_command.side_effect
+    hung: asyncio.Future[None] = hass.loop.create_future()
+    tries: list[dict[str, Any]] = []
+
+    async def failing(message: dict[str, Any], **kwargs: Any) -> Any:
+        if message["command"] != "node.ping":
+            return await answer(message, **kwargs)
+        tries.append(message)
+        if len(tries) == 1:
+            await hung  # the first ping: the server never answers
+        raise FailedZWaveCommand("1", 202, "ping failed")
+
+    client.async_send_command.side_effect = failing
+    sent: list[int] = []  # seconds after the death
+    for second in range(10, 1000, 10):
+        await advance(hass, freezer, 10)
+        if len(tries) > len(sent):
+            sent.append(second)
+    # 60 s; that call times out a minute later (120 s, seen within a step); the next
+    # ping 2 min after that fails at once; the next 4 min on, then 8.
+    assert sent[0] == 60
+    assert 240 <= sent[1] <= 250
+    assert [b - a for a, b in pairwise(sent[1:])] == [240, 480]
+    assert not provider.is_online()
+    stop()
+    await advance(hass, freezer, 3600)
+    assert len(tries) == 4
+    hung.cancel()
+
+
 async def test_zwave_js_unloaded_and_reloaded(
     hass: HomeAssistant,
     provider: ZwaveJSProvider,
     zwave: MockConfigEntry,
-    client: MagicMock,
+    server: FakeServer,
     fake: FakeLock,
-    lock_state: Any,
 ) -> None:
     """Unloaded: offline, writes fail transiently. Reloaded: the new node is watched."""
     changes: list[None] = []
@@ -633,8 +456,7 @@ async def test_zwave_js_unloaded_and_reloaded(
     assert await provider.async_capacity() is None
 
     # zwave_js comes back with new node objects (as after a server reconnect).
-    fake.node = Node(client, copy.deepcopy(lock_state))
-    client.driver.controller.nodes[NODE_ID] = fake.node
+    server.new_nodes()
     assert await hass.config_entries.async_setup(zwave.entry_id)
     await hass.async_block_till_done()
     assert provider.is_online()

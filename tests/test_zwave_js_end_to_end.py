@@ -6,10 +6,10 @@ server, a fake lock that reports like the real one). Simulated time only; codes 
 compared, never printed (assertions compare booleans or masked commands).
 """
 
-from collections.abc import Callable
+from collections.abc import AsyncGenerator, Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
-from unittest.mock import MagicMock
 
 from freezegun.api import FrozenDateTimeFactory
 import pytest
@@ -30,22 +30,34 @@ from custom_components.backup_access_codes.const import (
     EVENT_ISSUED,
     EVENT_REISSUED,
 )
-from homeassistant.config_entries import SOURCE_USER, ConfigEntryState
+from homeassistant.config_entries import SOURCE_USER, ConfigEntry, ConfigEntryState
 from homeassistant.const import STATE_UNAVAILABLE
-from homeassistant.core import HomeAssistant
+from homeassistant.core import Event, HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.helpers import entity_registry as er
 from homeassistant.util import dt as dt_util
 
-# The BE469 behind the mocked server, and its helpers (fixtures are used by name).
+from .conftest import create_grant
+
+# The BE469 behind the mocked server (fixtures are used by name).
 from .test_provider_zwave_js import (
     LOCK,
-    FakeLock,
     client,  # noqa: F401
     fake,  # noqa: F401
     lock_state,  # noqa: F401
-    set_value_message,
+    server,  # noqa: F401
     zwave,  # noqa: F401
+)
+from .zwave_js_env import (
+    FakeLock,
+    FakeServer,
+    Return,
+    async_add_lock,
+    async_setup_zwave_js,
+    lock_entity_id,
+    mocked_client,
+    set_value_message,
+    user_code_writes,
 )
 
 # fit_options fits the defaults (slots 20-29, 6 digits) to the BE469: 30 slots, so the range
@@ -65,15 +77,14 @@ type Timeline = list[tuple[datetime, str, int, dict[str, Any] | None]]
 
 
 @pytest.fixture
-def timeline(client: MagicMock, fake: FakeLock) -> Timeline:  # noqa: F811
+def timeline(server: FakeServer, fake: FakeLock) -> Timeline:  # noqa: F811
     """What reached the lock, when: ("set", slot, command) and ("report", slot)."""
     log: Timeline = []
 
-    async def send_command(message: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+    def tap(message: dict[str, Any]) -> None:
         if message["command"] == "node.set_value":
             slot = message["valueId"]["propertyKey"]
             log.append((dt_util.utcnow(), "set", slot, message))
-        return await fake.send_command(message, **kwargs)
 
     report = fake.report
 
@@ -81,7 +92,7 @@ def timeline(client: MagicMock, fake: FakeLock) -> Timeline:  # noqa: F811
         log.append((dt_util.utcnow(), "report", slot, None))
         report(slot, status, code)
 
-    client.async_send_command.side_effect = send_command
+    server.on_command = tap
     fake.report = recorded_report  # type: ignore[method-assign]
     return log
 
@@ -228,7 +239,7 @@ async def test_be469_end_to_end(
 
     # ----- 3. The node dies: offline for us, though the lock entity stays available.
     timeline.clear()
-    fake.status("dead")
+    fake.die()
     await hass.async_block_till_done()
     lock = hass.states.get(LOCK)
     assert lock is not None and lock.state != STATE_UNAVAILABLE
@@ -296,7 +307,7 @@ async def test_be469_end_to_end(
     }
 
     # ----- 4. The node is back: the scheduled code goes into the first grant slot.
-    fake.status("alive")
+    fake.come_back(Return.ALIVE)
     await hass.async_block_till_done()
     assert online()
     await run_until(
@@ -324,3 +335,189 @@ async def test_be469_end_to_end(
     assert view["first_used_at"] == used_at.isoformat()
     assert view["status"] == "backup_issued"
     assert len(sets(timeline)) == 1  # nothing more was written
+
+
+# ----- A dead node that comes back (issue 14), on several locks at once
+
+DOORS = 3
+# How the return is announced: by the lock itself, or by a ping from Home Assistant.
+PING_BUTTON = "ping button"
+PING_ACTION = "zwave_js.ping"
+RETURNS = [*Return, PING_BUTTON, PING_ACTION]
+# A server that does not send the "alive" event zwave-js sends before a dead node's
+# report (Driver.handleRequest) or a ping's answer (handleSerialAPICommandResult).
+UNANNOUNCED = "unannounced"
+
+
+@pytest.fixture
+async def doors(hass: HomeAssistant) -> AsyncGenerator[FakeServer]:
+    """The real zwave_js integration with BE469 locks "Door 1" to "Door 3"."""
+    network = FakeServer.with_be469s(hass, DOORS)
+    with mocked_client(network):
+        await async_setup_zwave_js(hass)
+        yield network
+
+
+def door(network: FakeServer, node_id: int) -> str:
+    """The lock entity of a node."""
+    return lock_entity_id(network.locks[node_id].state["name"])
+
+
+async def come_back(hass: HomeAssistant, network: FakeServer, how: str) -> None:
+    """Every lock is back; zwave-js hears of it the way ``how`` says."""
+    for node_id, lock in network.locks.items():
+        if how not in (PING_BUTTON, PING_ACTION):
+            lock.come_back(Return(how))
+            continue
+        lock.reachable = True  # back on the mesh, but nobody knows yet
+        entity_id = door(network, node_id)
+        if how == PING_BUTTON:
+            button = entity_id.replace("lock.", "button.") + "_ping"
+            await hass.services.async_call(
+                "button", "press", {"entity_id": button}, blocking=True
+            )
+        else:
+            await hass.services.async_call(
+                "zwave_js", "ping", {"entity_id": entity_id}, blocking=True
+            )
+
+
+def guest_writes(
+    wire: list[tuple[datetime, dict[str, Any]]],
+) -> dict[int, tuple[datetime, dict[str, Any]]]:
+    """The first write to the first grant slot, per node, with its time."""
+    first: dict[int, tuple[datetime, dict[str, Any]]] = {}
+    for when, message in wire:
+        if (
+            message["command"] == "node.set_value"
+            and message["valueId"]["propertyKey"] == FIRST_GRANT_SLOT
+        ):
+            first.setdefault(message["nodeId"], (when, message))
+    return first
+
+
+type Wire = list[tuple[datetime, dict[str, Any]]]
+
+
+@dataclass
+class DeadAtCheckIn:
+    """Locks whose nodes died before a grant on all of them started."""
+
+    entries: list[ConfigEntry]
+    scheduled: str  # the grant's scheduled code
+    issued: list[Event]
+    wire: Wire  # every command to the server since the nodes died, with its time
+
+
+async def dead_at_check_in(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory, doors: FakeServer
+) -> DeadAtCheckIn:
+    """Pools programmed, then every node dies and a grant on all locks starts now."""
+    wire: Wire = []
+    doors.on_command = lambda message: wire.append((dt_util.utcnow(), message))
+    entries = [await async_add_lock(hass, door(doors, n)) for n in doors.locks]
+    assert all(entry.options == FITTED for entry in entries)
+    locks = [entry.data[CONF_LOCK_ENTITY_ID] for entry in entries]
+
+    def pools_ready() -> bool:
+        return all(
+            hass.states.is_state(
+                lock.replace("lock.", "sensor.") + "_available_backup_codes", "5"
+            )
+            for lock in locks
+        )
+
+    await run_until(hass, freezer, pools_ready, seconds=60, step=0.5)
+    for lock in doors.locks.values():
+        lock.die()
+    await hass.async_block_till_done()
+    assert not any(entry.runtime_data.online for entry in entries)
+    wire.clear()
+    issued = async_capture_events(hass, EVENT_ISSUED)
+    response = await create_grant(hass, timedelta(0), lock=locks)
+    # Backups at once, on every lock.
+    assert sorted(e.data["lock_entity_id"] for e in issued) == sorted(locks)
+    assert all(e.data["access_method"]["is_backup_code"] for e in issued)
+    return DeadAtCheckIn(entries, response["code"], issued, wire)
+
+
+async def assert_code_sent(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    doors: FakeServer,
+    dead: DeadAtCheckIn,
+    within: timedelta,
+    after: timedelta = timedelta(0),
+) -> None:
+    """The scheduled code reaches every node ``after`` to ``within`` from now, confirmed."""
+    start = dt_util.utcnow()
+    await run_until(
+        hass,
+        freezer,
+        lambda: len(guest_writes(dead.wire)) == DOORS,
+        seconds=within.total_seconds() + 5,
+    )
+    writes = guest_writes(dead.wire)
+    assert sorted(writes) == sorted(doors.locks)
+    assert [masked(m) for _, m in writes.values()] == [
+        set_value_message(FIRST_GRANT_SLOT, "userCode", HIDDEN, node_id)
+        for node_id in writes
+    ]
+    scheduled_sent = all(m["value"] == dead.scheduled for _, m in writes.values())
+    assert scheduled_sent
+    delays = [when - start for when, _ in writes.values()]
+    assert after <= min(delays) and max(delays) <= within, delays
+    # Each lock confirms it: the scheduled code is programmed on every lock.
+    await run_until(
+        hass,
+        freezer,
+        lambda: all(
+            entry.runtime_data.engine.state.on_lock.get(FIRST_GRANT_SLOT)
+            == dead.scheduled
+            for entry in dead.entries
+        ),
+        seconds=5,
+    )
+    assert len(dead.issued) == DOORS  # the guest keeps the backup: nothing more to tell
+
+
+@pytest.mark.parametrize("how", RETURNS)
+async def test_dead_nodes_come_back(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    doors: FakeServer,
+    how: str,
+) -> None:
+    """Dead at check-in: backups at once; back 10 minutes later: the code at once."""
+    dead = await dead_at_check_in(hass, freezer, doors)
+    # Ten minutes dead: nothing is written (the provider's pings find no one).
+    for _ in range(10):
+        await tick(hass, freezer, 60)
+    assert not user_code_writes([m for _, m in dead.wire])
+    await come_back(hass, doors, how)
+    await assert_code_sent(
+        hass, freezer, doors, dead, within=timedelta(seconds=2 * STEP)
+    )
+
+
+async def test_silent_return_found_by_ping(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory, doors: FakeServer
+) -> None:
+    """Back without a word after 10 minutes: the next ping (at 15 min) finds them."""
+    dead = await dead_at_check_in(hass, freezer, doors)
+    for _ in range(10):
+        await tick(hass, freezer, 60)
+    pinged = [m["nodeId"] for _, m in dead.wire if m["command"] == "node.ping"]
+    # Pings after 1, 3 and 7 minutes, to each node.
+    assert sorted(pinged) == sorted(3 * list(doors.locks))
+    for lock in doors.locks.values():
+        lock.reachable = True  # back on the mesh; zwave-js does not know yet
+    # The next ping is 15 minutes after the death, 5 from now.
+    await assert_code_sent(
+        hass,
+        freezer,
+        doors,
+        dead,
+        after=timedelta(minutes=5),
+        within=timedelta(minutes=5, seconds=2 * STEP),
+    )

@@ -14,8 +14,13 @@ command class the lock speaks:
   with ``zwave_js.get_users``; capacity from ``zwave_js.get_credential_capabilities``.
 
 Reachability comes from the node itself: a dead node keeps its lock entity available, so
-``is_online()`` is False while the node is dead, and the node's "dead"/"alive" events
-report the change.
+``is_online()`` is False while the node is dead. zwave-js announces a return with the
+node's "alive" event, sent before anything else the node says (``Driver.handleRequest``
+marks a dead node alive on any frame from it, ``Driver.handleSerialAPICommandResult``
+when a command to it, a ping, succeeds); a "ready" event carries the status in a full
+node dump. The provider follows all of them. A lock that comes back without a word
+(a battery lock marked dead after one failed command may stay silent for hours) is
+found by pinging its node while it stays dead: after a minute, then doubling to an hour.
 
 The ``zwave_js_server`` library is imported only when a Z-Wave lock is actually used: it
 is installed with the zwave_js integration, not with this one.
@@ -74,6 +79,11 @@ NODE_STATUS_DEAD = 3  # zwave_js_server.const.NodeStatus.DEAD
 
 # How long a write waits for the lock's own report of the slot (each of two rounds).
 READ_BACK_SECONDS = 10.0
+# Node events that change (or carry) its status: "ready" brings a full node state.
+STATUS_EVENTS = ("dead", "alive", "sleep", "wake up", "ready")
+# Pings of a dead node: the first this long after it died, then doubling up to the last.
+FIRST_PING_SECONDS = 60.0
+MAX_PING_SECONDS = 3600.0
 
 # Home Assistant's zwave_js errors (translation keys) that mean "not this code, not here".
 PERMANENT_KEYS = frozenset(
@@ -201,6 +211,9 @@ class ZwaveJSProvider(BaseProvider):
         super().__init__(hass, lock_entity_id, data)
         self._watched_node: Node | None = None
         self._node_unsubs: list[Callable[[], None]] = []
+        self._ping_delay = FIRST_PING_SECONDS
+        self._ping_timer: Callable[[], None] | None = None
+        self._ping_task: asyncio.Task[None] | None = None
 
     # ----- the node
 
@@ -248,6 +261,7 @@ class ZwaveJSProvider(BaseProvider):
 
         @callback
         def status_changed(_data: dict[str, Any] | None = None) -> None:
+            self._plan_ping()
             on_change()
 
         @callback
@@ -259,9 +273,9 @@ class ZwaveJSProvider(BaseProvider):
             self._watched_node = node
             if node is not None:
                 self._node_unsubs = [
-                    node.on(event, status_changed)
-                    for event in ("dead", "alive", "sleep", "wake up")
+                    node.on(event, status_changed) for event in STATUS_EVENTS
                 ]
+            self._plan_ping()
             on_change()
 
         @callback
@@ -270,6 +284,7 @@ class ZwaveJSProvider(BaseProvider):
                 unsub()
             self._node_unsubs = []
             self._watched_node = None
+            self._plan_ping()
 
         @callback
         def lock_state_changed(_event: Event[EventStateChangedData]) -> None:
@@ -296,6 +311,60 @@ class ZwaveJSProvider(BaseProvider):
             detach()
 
         return stop
+
+    # ----- pinging a dead node
+
+    @callback
+    def _plan_ping(self) -> None:
+        """Ping the watched node while it is dead; forget the plan once it is not."""
+        node = self._watched_node
+        if node is None or node.status != NODE_STATUS_DEAD:
+            if self._ping_timer is not None:
+                self._ping_timer()
+                self._ping_timer = None
+            if node is None and self._ping_task is not None:
+                self._ping_task.cancel()  # no node to ask any more
+                self._ping_task = None
+            self._ping_delay = FIRST_PING_SECONDS
+            return
+        if self._ping_timer is None and self._ping_task is None:
+            self._ping_timer = async_call_later(
+                self.hass, self._ping_delay, self._ping_due
+            )
+
+    @callback
+    def _ping_due(self, _now: datetime) -> None:
+        self._ping_timer = None
+        node = self._watched_node
+        if node is None:
+            return
+        self._ping_delay = min(self._ping_delay * 2, MAX_PING_SECONDS)
+        task = self.hass.async_create_background_task(
+            self._ping(node), f"backup_access_codes ping {self.lock_entity_id}"
+        )
+        if not task.done():  # an eager task may have run to its end already
+            self._ping_task = task
+
+    async def _ping(self, node: Node) -> None:
+        """Ask zwave-js to ping the node: one that answers is marked alive ("alive")."""
+        _LOGGER.debug("%s: pinging its dead Z-Wave node", self.lock_entity_id)
+        try:
+            async with self._busy:  # never between the calls of a write
+                responded = await call_with_timeout(self.hass, node.async_ping())
+        except asyncio.CancelledError:
+            raise  # the provider stops, or zwave_js unloads
+        except Exception as err:  # noqa: BLE001 - a failed ping: still dead
+            _LOGGER.debug(
+                "%s: the ping failed: %s", self.lock_entity_id, type(err).__name__
+            )
+        else:
+            _LOGGER.debug(
+                "%s: the node %s the ping",
+                self.lock_entity_id,
+                "answered" if responded else "did not answer",
+            )
+        self._ping_task = None
+        self._plan_ping()
 
     # ----- keypad use
 
