@@ -9,6 +9,11 @@ command class the lock speaks:
   worked, so every write is confirmed here: the provider waits (on Home Assistant's
   timers, at most ``READ_BACK_SECONDS``) for the lock's own report of that slot, asks
   the lock once more if none came, and reads the slot with ``zwave_js.get_lock_usercode``.
+  The report normally comes about a second after the write: zwave-js 15.22 and later
+  verify every User Code write with a Get ``refreshValueAfterTransition`` (1 s) later,
+  supervised (S2) or not (``UserCodeCCAPI``'s ``SET_VALUE_HOOKS`` force the
+  verification). Older drivers skipped that Get after a successful supervised write;
+  such a write waits ``READ_BACK_SECONDS`` and asks the lock, once.
 - User Credential CC (newer locks): ``zwave_js.set_user`` (user ``slot`` with a PIN
   credential in credential slot ``slot``) and ``zwave_js.delete_credential``, confirmed
   with ``zwave_js.get_users``; capacity from ``zwave_js.get_credential_capabilities``.
@@ -125,11 +130,11 @@ class _SlotWatch:
     """What the node says about one slot while a write to it is in flight.
 
     Value updates count only once ``armed``, i.e. after the write's action returned:
-    zwave-js may update its cache with the written value while the write is in flight
-    (its event then arrives before the action returns), which says the frame was
-    delivered, not what the lock made of it. The lock's own report (zwave-js usually
-    polls the slot a few seconds after an unsupervised write) or an explicit ``get``
-    comes later.
+    zwave-js before 15.22 updated its cache with the written value while the write was
+    in flight (its event then arrives before the action returns), which says the frame
+    was delivered, not what the lock made of it. The lock's own report (zwave-js's
+    verification Get, about a second after the write) or an explicit ``get`` comes
+    later.
     """
 
     def __init__(self, hass: HomeAssistant, node: Node, slot: int, prop: str) -> None:
@@ -528,8 +533,8 @@ class ZwaveJSProvider(BaseProvider):
         """Wait for the lock's report of the slot; ask it once if none comes."""
         outcome = await watch.wait(READ_BACK_SECONDS)
         if outcome == "timeout":
-            # Nothing came back (zwave-js polls after an unsupervised set; some locks
-            # need asking). Ask the lock for the slot, once.
+            # Nothing came back (an older driver after a supervised write, or a lock
+            # that did not answer zwave-js's Get). Ask the lock for the slot, once.
             from zwave_js_server.util.lock import get_usercode_from_node
 
             try:
