@@ -6,7 +6,7 @@ commands and reports like the real lock and driver).
 """
 
 import asyncio
-from collections.abc import Awaitable, Generator
+from collections.abc import AsyncGenerator, Awaitable, Generator
 from datetime import timedelta
 from itertools import pairwise
 import logging
@@ -396,16 +396,11 @@ async def test_dead_node_is_pinged_until_it_answers(
     assert len(pings(fake)) == count + 1  # stopped: no more pings
 
 
-async def test_ping_that_fails_or_hangs(
-    hass: HomeAssistant,
-    provider: ZwaveJSProvider,
-    fake: FakeLock,
-    client: MagicMock,
-    freezer: FrozenDateTimeFactory,
-) -> None:
-    """A ping the server fails or never answers counts as "still dead"; pings go on."""
-    stop = provider.async_start(lambda: None)
-    fake.die()
+@pytest.fixture
+async def trapped_pings(
+    hass: HomeAssistant, provider: ZwaveJSProvider, fake: FakeLock, client: MagicMock
+) -> AsyncGenerator[list[dict[str, Any]]]:
+    """The node is dead; the server never answers the first ping, fails the others."""
     answer = client.async_send_command.side_effect
     hung: asyncio.Future[None] = hass.loop.create_future()
     tries: list[dict[str, Any]] = []
@@ -419,10 +414,24 @@ async def test_ping_that_fails_or_hangs(
         raise FailedZWaveCommand("1", 202, "ping failed")
 
     client.async_send_command.side_effect = failing
+    stop = provider.async_start(lambda: None)
+    fake.die()
+    yield tries
+    stop()  # a hung ping is cancelled with the provider
+    hung.cancel()
+
+
+async def test_ping_that_fails_or_hangs(
+    hass: HomeAssistant,
+    provider: ZwaveJSProvider,
+    trapped_pings: list[dict[str, Any]],
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """A ping the server fails or never answers counts as "still dead"; pings go on."""
     sent: list[int] = []  # seconds after the death
     for second in range(10, 1000, 10):
         await advance(hass, freezer, 10)
-        if len(tries) > len(sent):
+        if len(trapped_pings) > len(sent):
             sent.append(second)
     # 60 s; that call times out a minute later (120 s, seen within a step); the next
     # ping 2 min after that fails at once; the next 4 min on, then 8.
@@ -430,10 +439,26 @@ async def test_ping_that_fails_or_hangs(
     assert 240 <= sent[1] <= 250
     assert [b - a for a, b in pairwise(sent[1:])] == [240, 480]
     assert not provider.is_online()
-    stop()
-    await advance(hass, freezer, 3600)
-    assert len(tries) == 4
-    hung.cancel()
+
+
+async def test_write_does_not_wait_for_a_hung_ping(
+    hass: HomeAssistant,
+    provider: ZwaveJSProvider,
+    fake: FakeLock,
+    trapped_pings: list[dict[str, Any]],
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """Back (alive) while a ping hangs: a write goes out and is confirmed at once."""
+    await advance(hass, freezer, 61)
+    assert trapped_pings  # and no answer
+    fake.come_back(Return.ALIVE)
+    assert provider.is_online()
+    task = asyncio.ensure_future(provider.async_set_code(5, CODE))
+    await let_run(hass)
+    assert set_values(fake) == [set_value_message(5, "userCode", CODE)]
+    await advance(hass, freezer, 1)
+    await advance(hass, freezer, 1)
+    assert task.done() and task.result() is True
 
 
 async def test_zwave_js_unloaded_and_reloaded(

@@ -521,3 +521,37 @@ async def test_silent_return_found_by_ping(
         after=timedelta(minutes=5),
         within=timedelta(minutes=5, seconds=2 * STEP),
     )
+
+
+async def test_server_that_never_says_alive(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory, doors: FakeServer
+) -> None:
+    """A report or a ping answer without zwave-js's "alive": the node stays dead.
+
+    What an outside benchmark's scripted server did (no code for 2 hours after the
+    node's return): Home Assistant's own node status still says dead, so the lock stays
+    offline and the guest keeps the backup code. The real driver sends "alive" first.
+    """
+    dead = await dead_at_check_in(hass, freezer, doors)
+    for lock in doors.locks.values():
+        lock.announces_alive = False
+        lock.come_back(Return.REPORT)
+    for _ in range(20):
+        await tick(hass, freezer, 60)  # pings at 1, 3, 7, 15 min: answered, no "alive"
+    pinged = [m for _, m in dead.wire if m["command"] == "node.ping"]
+    assert len(pinged) == 4 * DOORS
+    assert not user_code_writes([m for _, m in dead.wire])
+    for entity_id in (door(doors, n) for n in doors.locks):
+        assert hass.states.is_state(
+            entity_id.replace("lock.", "sensor.") + "_node_status", "dead"
+        )
+    assert not any(entry.runtime_data.online for entry in dead.entries)
+    (grant,) = await list_grants(hass)
+    assert {v["status"] for v in grant["locks"]} == {"backup_issued"}
+
+    # The moment zwave-js does say "alive", the code follows.
+    for lock in doors.locks.values():
+        lock.status("alive")
+    await assert_code_sent(
+        hass, freezer, doors, dead, within=timedelta(seconds=2 * STEP)
+    )

@@ -354,8 +354,9 @@ class ZwaveJSProvider(BaseProvider):
         """Ask zwave-js to ping the node: one that answers is marked alive ("alive")."""
         _LOGGER.debug("%s: pinging its dead Z-Wave node", self.lock_entity_id)
         try:
-            async with self._busy:  # never between the calls of a write
-                responded = await call_with_timeout(self.hass, node.async_ping())
+            # Not under the lock's call guard: a write to a node that came back in the
+            # meantime must not wait for this ping (zwave-js queues both).
+            responded = await call_with_timeout(self.hass, node.async_ping())
         except asyncio.CancelledError:
             raise  # the provider stops, or zwave_js unloads
         except Exception as err:  # noqa: BLE001 - a failed ping: still dead
