@@ -431,7 +431,7 @@ async def dead_at_check_in(
     for lock in doors.locks.values():
         lock.die()
     await hass.async_block_till_done()
-    assert not any(entry.runtime_data.online for entry in entries)
+    assert not any(entry.runtime_data.coordinator.online for entry in entries)
     wire.clear()
     issued = async_capture_events(hass, EVENT_ISSUED)
     response = await create_grant(hass, timedelta(0), lock=locks)
@@ -472,7 +472,7 @@ async def assert_code_sent(
         hass,
         freezer,
         lambda: all(
-            entry.runtime_data.engine.state.on_lock.get(FIRST_GRANT_SLOT)
+            entry.runtime_data.coordinator.engine.state.on_lock.get(FIRST_GRANT_SLOT)
             == dead.scheduled
             for entry in dead.entries
         ),
@@ -545,7 +545,7 @@ async def test_server_that_never_says_alive(
         assert hass.states.is_state(
             entity_id.replace("lock.", "sensor.") + "_node_status", "dead"
         )
-    assert not any(entry.runtime_data.online for entry in dead.entries)
+    assert not any(entry.runtime_data.coordinator.online for entry in dead.entries)
     (grant,) = await list_grants(hass)
     assert {v["status"] for v in grant["locks"]} == {"backup_issued"}
 
