@@ -139,7 +139,7 @@ class LockLife(RuleBasedStateMachine):
                 break
             self.engine.write_started(write)
             if ok:
-                self.engine.write_succeeded(write)
+                self.engine.write_succeeded(write, self.now)
             else:
                 self.engine.write_failed(write, self.now)
             self._evaluate()
@@ -283,7 +283,7 @@ def test_first_use_is_recorded_once() -> None:
         Timing(backup_lead=timedelta(hours=36), program_lead=timedelta(hours=1)),
     )
     for pool_code in engine.state.pool:
-        engine.write_succeeded(SlotWrite(pool_code.slot, pool_code.code))
+        engine.write_succeeded(SlotWrite(pool_code.slot, pool_code.code), T0)
     grants["g"] = Grant(
         "g", "Guest", T0, T0 + timedelta(days=1), "482917", {LOCK_ID: GrantLock()}
     )

@@ -322,7 +322,7 @@ async def test_no_code_in_logs(
 async def test_storage_migration_from_1_1(
     hass: HomeAssistant, hass_storage: dict[str, Any], locks: None, writes: list[Event]
 ) -> None:
-    """A 1.1 file (no retired codes) loads, keeps its pool and is written back as 1.2."""
+    """A 1.1 file (no retired codes) loads, keeps its pool and is written back as 1.3."""
     codes = ["482917", "539164", "601835", "718293", "850274"]
     old = stored_state(
         codes,
@@ -344,8 +344,11 @@ async def test_storage_migration_from_1_1(
     assert await async_setup_component(hass, DOMAIN, {})
     await hass.async_block_till_done()
     assert writes == []  # nothing reprogrammed
-    assert hass_storage[STORAGE_KEY]["minor_version"] == 2
-    assert hass.data[DATA_STORAGE].state.locks["entry-1"].retired == []
+    assert hass_storage[STORAGE_KEY]["minor_version"] == 3
+    lock_state = hass.data[DATA_STORAGE].state.locks["entry-1"]
+    assert lock_state.retired == []
+    assert lock_state.last_write_at is None  # 1.3: never written as far as we know
+    assert lock_state.past == []
     assert hass.states.get(AVAILABLE).state == "5"
 
 

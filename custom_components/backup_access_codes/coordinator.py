@@ -33,14 +33,23 @@ from .store import StateStorage
 _LOGGER = logging.getLogger(__name__)
 
 
+def lock_offline_reason(
+    hass: HomeAssistant, lock_entity_id: str, provider: LockProvider
+) -> str | None:
+    """Return why a lock is offline (``missing``, ``unavailable``, or its provider's)."""
+    state = hass.states.get(lock_entity_id)
+    if state is None:
+        return "missing"
+    if state.state == STATE_UNAVAILABLE:
+        return "unavailable"
+    return provider.offline_reason()
+
+
 def lock_is_online(
     hass: HomeAssistant, lock_entity_id: str, provider: LockProvider
 ) -> bool:
     """Return False while the lock entity is missing or unavailable, or unreachable."""
-    state = hass.states.get(lock_entity_id)
-    return (
-        state is not None and state.state != STATE_UNAVAILABLE and provider.is_online()
-    )
+    return lock_offline_reason(hass, lock_entity_id, provider) is None
 
 
 class LockCoordinator:

@@ -17,6 +17,7 @@ from .grants import (
     GrantLock,
     GrantStatus,
     LockGrants,
+    PastStay,
     Timing,
     Told,
     grant_status,
@@ -136,8 +137,9 @@ class LockEngine:
         if not online:
             self.pool.mark_offline()
         # Check-outs first: the codes and slots they free serve the grants below.
-        for grant, _ in list(self._mine):
+        for grant, grant_lock in list(self._mine):
             if now >= grant.ends_at:
+                self.state.remember(PastStay.of(grant, grant_lock), now)
                 self.remove_grant(grant)
         mine = list(self._mine)
         taken = {gl.slot for _, gl in mine if gl.slot is not None}
@@ -250,9 +252,11 @@ class LockEngine:
         """Note a write under way (the slot is unknown until it ends)."""
         self.slots.write_started(write)
 
-    def write_succeeded(self, write: SlotWrite, *, verified: bool = True) -> None:
-        """Record a write the lock took (``verified`` when it was read back)."""
-        self.slots.write_succeeded(write, verified=verified)
+    def write_succeeded(
+        self, write: SlotWrite, now: datetime, *, verified: bool = True
+    ) -> None:
+        """Record a write the lock took at ``now`` (``verified`` when it was read back)."""
+        self.slots.write_succeeded(write, now, verified=verified)
 
     def write_failed(
         self, write: SlotWrite, now: datetime, *, permanent: bool = False

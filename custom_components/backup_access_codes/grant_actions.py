@@ -152,6 +152,32 @@ def delete_grant(hass: HomeAssistant, grant: Grant) -> None:
         coordinator.async_update()
 
 
+def issue_backup(hass: HomeAssistant, grant: Grant) -> list[dict[str, Any]]:
+    """Give a grant a backup code now on each of its locks; return its lock views.
+
+    All or nothing: no guest is told a code when another lock of the grant has none.
+    """
+    coordinators = grant_coordinators(hass, grant)
+    for coordinator in coordinators:
+        if not coordinator.engine.can_give_backup(grant):
+            raise invalid(
+                "no_backup_code_available",
+                lock_entity_id=coordinator.lock_entity_id,
+            )
+    now = dt_util.utcnow()
+    locks = []
+    for coordinator in coordinators:
+        coordinator.announce(coordinator.engine.issue_backup(grant, now))
+        locks.append(lock_view(coordinator, grant))
+    return locks
+
+
+def rotate_idle_codes(coordinator: LockCoordinator) -> None:
+    """Replace every pool code of a lock that no guest holds."""
+    coordinator.engine.rotate_idle()
+    coordinator.async_update()
+
+
 def lock_view(coordinator: LockCoordinator, grant: Grant) -> dict[str, Any]:
     """Describe a grant on one lock: the code its guest was last told."""
     grant_lock = grant.locks[coordinator.entry.entry_id]

@@ -157,6 +157,74 @@ class Grant:
         )
 
 
+@dataclass(frozen=True, slots=True)
+class PastStay:
+    """A grant that ended on one lock (its check-out), kept for the host: never a code."""
+
+    grant_id: str
+    name: str
+    starts_at: datetime
+    ends_at: datetime
+    key: str | None  # who made it ("calendar:…" for a reservation)
+    is_backup_code: bool  # the guest's last told code was a backup code
+    slot: int | None
+    told_at: datetime | None
+    first_used_at: datetime | None
+
+    @classmethod
+    def of(cls, grant: Grant, grant_lock: GrantLock) -> Self:
+        """Describe a grant's stay on one lock as it ends."""
+        told = grant_lock.told
+        return cls(
+            grant_id=grant.grant_id,
+            name=grant.name,
+            starts_at=grant.starts_at,
+            ends_at=grant.ends_at,
+            key=grant.key,
+            is_backup_code=told.is_backup if told else False,
+            slot=(told.slot if told and told.is_backup else grant_lock.slot),
+            told_at=told.issued_at if told else None,
+            first_used_at=grant_lock.first_used_at,
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """Serialise for the store."""
+        return {
+            "grant_id": self.grant_id,
+            "name": self.name,
+            "starts_at": self.starts_at.isoformat(),
+            "ends_at": self.ends_at.isoformat(),
+            "key": self.key,
+            "is_backup_code": self.is_backup_code,
+            "slot": self.slot,
+            "told_at": _iso(self.told_at),
+            "first_used_at": _iso(self.first_used_at),
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Self:
+        """Read back from the store."""
+        return cls(
+            grant_id=str(data["grant_id"]),
+            name=str(data["name"]),
+            starts_at=datetime.fromisoformat(data["starts_at"]),
+            ends_at=datetime.fromisoformat(data["ends_at"]),
+            key=data.get("key"),
+            is_backup_code=bool(data.get("is_backup_code", False)),
+            slot=data.get("slot"),
+            told_at=_from_iso(data.get("told_at")),
+            first_used_at=_from_iso(data.get("first_used_at")),
+        )
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _from_iso(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
 def grant_status(grant_lock: GrantLock, programmed: bool) -> GrantStatus:
     """Return the status of a grant on one lock."""
     if grant_lock.told is None:

@@ -1,15 +1,19 @@
 """What is stored for one lock, and which of its slots the integration may use (pure Python)."""
 
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import Any, Self
 
-from .grants import Grant
+from .grants import Grant, PastStay
 from .pool import PoolCode, PoolStatus
 from .retry import SlotRetry
 
 # Codes that left the lock are not chosen again for this many further retirements: a past
 # guest's code must not come back to open the door for someone else.
 RETIRED_KEPT = 20
+# Stays that ended on a lock are kept this long (and at most this many) for the host to review.
+PAST_KEPT = timedelta(days=14)
+PAST_KEPT_COUNT = 50
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +55,15 @@ class LockState:
     retired: list[str] = field(default_factory=list, repr=False)  # oldest first
     # Slots written but not read back (the stack cannot, or masks codes): sent, unverified.
     unverified: set[int] = field(default_factory=set)
+    last_write_at: datetime | None = None  # when a write to the lock last worked
+    past: list[PastStay] = field(default_factory=list)  # ended stays, oldest first
+
+    def remember(self, stay: PastStay, now: datetime) -> None:
+        """Keep an ended stay; forget those ended long ago."""
+        self.past.append(stay)
+        self.past = [p for p in self.past if p.ends_at > now - PAST_KEPT][
+            -PAST_KEPT_COUNT:
+        ]
 
     def retire(self, code: str) -> None:
         """Remember a code that left the lock, so it is not chosen again soon."""
@@ -67,6 +80,10 @@ class LockState:
             "retries": {str(slot): r.to_dict() for slot, r in self.retries.items()},
             "retired": list(self.retired),
             "unverified": sorted(self.unverified),
+            "last_write_at": (
+                self.last_write_at.isoformat() if self.last_write_at else None
+            ),
+            "past": [stay.to_dict() for stay in self.past],
         }
 
     @classmethod
@@ -81,6 +98,12 @@ class LockState:
             },
             retired=[str(code) for code in data.get("retired", [])],
             unverified={int(slot) for slot in data.get("unverified", [])},
+            last_write_at=(
+                datetime.fromisoformat(data["last_write_at"])
+                if data.get("last_write_at")
+                else None
+            ),
+            past=[PastStay.from_dict(stay) for stay in data.get("past", [])],
         )
 
 

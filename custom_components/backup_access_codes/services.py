@@ -7,7 +7,6 @@ import probatio
 from homeassistant.core import HomeAssistant, ServiceCall, SupportsResponse, callback
 from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers.service import async_register_admin_service
-from homeassistant.util import dt as dt_util
 
 from .const import (
     ATTR_ACCESS_GRANT_ID,
@@ -25,11 +24,12 @@ from .grant_actions import (
     create_grant,
     delete_grant,
     grant_by_id,
-    grant_coordinators,
     grants_of,
     invalid,
+    issue_backup,
     loaded_coordinators,
     lock_view,
+    rotate_idle_codes,
     update_grant,
 )
 from .grants import Grant
@@ -148,19 +148,7 @@ def async_setup_services(hass: HomeAssistant) -> None:
 
     async def issue_backup_code(call: ServiceCall) -> dict[str, Any]:
         grant = grant_by_id(hass, call.data[ATTR_ACCESS_GRANT_ID])
-        coordinators = grant_coordinators(hass, grant)
-        # All or nothing: no guest is told a code when another lock of the grant has none.
-        for coordinator in coordinators:
-            if not coordinator.engine.can_give_backup(grant):
-                raise invalid(
-                    "no_backup_code_available",
-                    lock_entity_id=coordinator.lock_entity_id,
-                )
-        now = dt_util.utcnow()
-        locks = []
-        for coordinator in coordinators:
-            coordinator.announce(coordinator.engine.issue_backup(grant, now))
-            locks.append(lock_view(coordinator, grant))
+        locks = issue_backup(hass, grant)
         return {
             ATTR_ACCESS_GRANT_ID: grant.grant_id,
             ATTR_CODE: locks[0]["code"] if locks else None,
@@ -168,9 +156,7 @@ def async_setup_services(hass: HomeAssistant) -> None:
         }
 
     async def rotate_backup_codes(call: ServiceCall) -> None:
-        coordinator = coordinator_for(hass, call.data[CONF_LOCK_ENTITY_ID])
-        coordinator.engine.rotate_idle()
-        coordinator.async_update()
+        rotate_idle_codes(coordinator_for(hass, call.data[CONF_LOCK_ENTITY_ID]))
 
     for name, handler, schema, response in (
         (SERVICE_CREATE, create_access_grant, CREATE_SCHEMA, SupportsResponse.OPTIONAL),

@@ -104,7 +104,7 @@ class SlotWriter:
         if self._failing:
             _LOGGER.info("%s accepts codes again", self.lock_entity_id)
             self._failing = False
-        self.engine.write_succeeded(write, verified=verified)
+        self.engine.write_succeeded(write, dt_util.utcnow(), verified=verified)
 
     async def _async_pause(self, seconds: float) -> None:
         """Wait on Home Assistant's timers (so simulated time drives it too)."""

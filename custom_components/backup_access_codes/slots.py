@@ -109,8 +109,11 @@ class SlotReconciler:
         """
         self.state.on_lock[write.slot] = None
 
-    def write_succeeded(self, write: SlotWrite, *, verified: bool = True) -> None:
-        """Record a write the lock took (``verified`` when it was read back)."""
+    def write_succeeded(
+        self, write: SlotWrite, now: datetime, *, verified: bool = True
+    ) -> None:
+        """Record a write the lock took at ``now`` (``verified`` when it was read back)."""
+        self.state.last_write_at = now
         self.state.retries.pop(write.slot, None)
         if verified:
             self.state.unverified.discard(write.slot)

@@ -17,8 +17,9 @@ from .grants import Grant, GrantBook
 from .lock_state import LockState
 
 STORAGE_VERSION = 1
-# 1.2 added each lock's "retired" codes.
-STORAGE_MINOR_VERSION = 2
+# 1.2 added each lock's "retired" codes; 1.3 its "last_write_at" and "past" stays (both
+# optional: older data reads as never written, no past stays).
+STORAGE_MINOR_VERSION = 3
 STORAGE_KEY = DOMAIN
 
 _LOGGER = logging.getLogger(__name__)

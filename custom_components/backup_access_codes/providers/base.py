@@ -63,6 +63,9 @@ class LockProvider(Protocol):
     def is_online(self) -> bool:
         """Return False when the provider knows the lock is unreachable."""
 
+    def offline_reason(self) -> str | None:
+        """Return why the provider knows the lock is unreachable (e.g. ``dead_node``)."""
+
     def async_start(self, on_change: Callable[[], None]) -> Callable[[], None]:
         """Start watching the lock; call ``on_change`` when reachability may have changed."""
 
@@ -98,8 +101,12 @@ class BaseProvider:
         self._busy = call_guard(hass, lock_entity_id)
 
     def is_online(self) -> bool:
+        """Return False when the provider knows the lock is unreachable."""
+        return self.offline_reason() is None
+
+    def offline_reason(self) -> str | None:
         """Know nothing beyond the lock entity's own availability."""
-        return True
+        return None
 
     def async_start(self, on_change: Callable[[], None]) -> Callable[[], None]:
         """Watch nothing."""

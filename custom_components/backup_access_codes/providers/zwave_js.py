@@ -256,10 +256,11 @@ class ZwaveJSProvider(BaseProvider):
 
     # ----- reachability
 
-    def is_online(self) -> bool:
-        """Return False while the node is dead or cannot be found."""
-        node = self._node()
-        return node is not None and node.status != NODE_STATUS_DEAD
+    def offline_reason(self) -> str | None:
+        """Return ``dead_node`` while the node is dead, ``no_node`` while it is not found."""
+        if (node := self._node()) is None:
+            return "no_node"
+        return "dead_node" if node.status == NODE_STATUS_DEAD else None
 
     def async_start(self, on_change: Callable[[], None]) -> Callable[[], None]:
         """Follow the node's status; re-attach when zwave_js reloads (new node objects)."""
