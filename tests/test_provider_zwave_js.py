@@ -305,6 +305,7 @@ async def test_dead_node_is_offline(
     assert state is not None
     assert state.state != "unavailable"  # Home Assistant's own view
     assert not provider.is_online()
+    assert provider.offline_reason() == "dead_node"  # what the panel shows
     assert changes
     with pytest.raises(ProviderError, match="dead") as err:
         await provider.async_set_code(5, CODE)
@@ -475,6 +476,7 @@ async def test_zwave_js_unloaded_and_reloaded(
     await hass.async_block_till_done()
     assert zwave.state is ConfigEntryState.NOT_LOADED
     assert not provider.is_online()
+    assert provider.offline_reason() == "no_node"
     with pytest.raises(ProviderError) as err:
         await provider.async_set_code(5, CODE)
     assert not err.value.permanent

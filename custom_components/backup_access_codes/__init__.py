@@ -24,10 +24,12 @@ from .const import (
 from .coordinator import LockCoordinator, lock_is_online
 from .notices import remove_repairs
 from .options import entry_options
+from .panel import async_register_panel, async_remove_panel_if_unused
 from .providers import ProviderError, create_provider
 from .runtime import BackupAccessCodesConfigEntry, LockRuntime
 from .services import async_setup_services
 from .store import DATA_STORAGE, StateStorage
+from .websocket_api import async_setup_websocket_api
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -54,6 +56,7 @@ async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
     async_setup_services(hass)
     # The logbook words its entries from these, synchronously (logbook.py).
     await async_load_integrations(hass, {DOMAIN})
+    async_setup_websocket_api(hass)
     return True
 
 
@@ -89,6 +92,7 @@ async def async_setup_entry(
     coordinator.async_start()
     if (calendar_sync := entry.runtime_data.calendar_sync) is not None:
         calendar_sync.async_start()
+    await async_register_panel(hass)
     return True
 
 
@@ -118,6 +122,7 @@ async def async_unload_entry(
         # Within a second (and at the latest when Home Assistant stops): unloading 100
         # locks must not write the whole state 100 times.
         hass.data[DATA_STORAGE].async_schedule_save()
+        async_remove_panel_if_unused(hass)
     return unloaded
 
 
