@@ -27,9 +27,10 @@ export function formatDateTime(hass: HomeAssistant, iso: string): string {
   }).format(new Date(iso));
 }
 
-/** "Tue 1" */
-export function formatDay(hass: HomeAssistant, when: number): string {
-  return formatter(hass, { weekday: "short", day: "numeric" }).format(new Date(when));
+/** ["Tue", "1"] */
+export function formatDay(hass: HomeAssistant, when: number): [string, string] {
+  const date = new Date(when);
+  return [formatter(hass, { weekday: "short" }).format(date), formatter(hass, { day: "numeric" }).format(date)];
 }
 
 function parts(hass: HomeAssistant, when: number): Record<string, number> {

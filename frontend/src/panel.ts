@@ -126,10 +126,11 @@ export class BackupAccessCodesPanel extends LitElement {
   private _subscribe(): void {
     const hass = this.hass;
     void ensureHaElements();
-    void Promise.all([
-      hass.loadBackendTranslation("config_panel", DOMAIN),
-      hass.loadBackendTranslation("exceptions", DOMAIN),
-    ]).then(([localize]) => (this._localize = localize));
+    // One after the other: the function of the second load knows both categories.
+    void hass
+      .loadBackendTranslation("exceptions", DOMAIN)
+      .then(() => hass.loadBackendTranslation("config_panel", DOMAIN))
+      .then((localize) => (this._localize = localize));
     hass.connection.addEventListener("disconnected", this._onDisconnect);
     hass.connection.addEventListener("ready", this._onReady);
     // Live: the integration sends each lock again whenever it was evaluated. No polling.
@@ -313,7 +314,12 @@ export class BackupAccessCodesPanel extends LitElement {
         <div class="day-labels">
           ${Array.from(
             { length: DAYS },
-            (_, i) => html`<span class=${i === 0 ? "today" : ""}>${i === 0 ? this._t("timeline.today") : formatDay(this.hass, start + i * DAY_MS + DAY_MS / 2)}</span>`,
+            (_, i) => {
+              const [weekday, day] = formatDay(this.hass, start + i * DAY_MS + DAY_MS / 2);
+              return i === 0
+                ? html`<span class="today"><span class="wide-only">${this._t("timeline.today")}</span><span class="narrow-only">${day}</span></span>`
+                : html`<span><span class="wide-only">${weekday} </span>${day}</span>`;
+            },
           )}
         </div>
       </div>

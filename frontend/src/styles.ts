@@ -175,7 +175,7 @@ export const panelStyles = css`
     display: grid;
     grid-template-columns: repeat(15, 1fr);
   }
-  .day-labels span {
+  .day-labels > span {
     padding: 8px 0;
     text-align: center;
     border-inline-start: 1px solid var(--divider-color);
@@ -188,6 +188,13 @@ export const panelStyles = css`
   }
   .grant {
     border-bottom: 1px solid var(--divider-color);
+    /* A thousand stays: rows out of view are neither laid out nor painted. */
+    content-visibility: auto;
+    contain-intrinsic-size: auto 80px;
+  }
+  .lock-card {
+    content-visibility: auto;
+    contain-intrinsic-size: auto 300px;
   }
   .grant:last-child {
     border-bottom: none;
@@ -330,9 +337,15 @@ export const panelStyles = css`
     margin: 0;
   }
   /* Phones: the timeline bar goes under the guest, tables become lists. */
+  .narrow-only {
+    display: none;
+  }
   @media (max-width: 700px) {
     .wide-only {
       display: none;
+    }
+    .narrow-only {
+      display: inline;
     }
     .content {
       padding: 8px;
@@ -344,9 +357,7 @@ export const panelStyles = css`
     .days .spacer {
       display: none;
     }
-    .day-labels span:nth-child(even) {
-      color: transparent;
-    }
+
     .who {
       padding: 10px 12px 4px;
     }
