@@ -5,12 +5,12 @@ from datetime import timedelta
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
+from custom_components.backup_access_codes.grants import PastStay
 from custom_components.backup_access_codes.lock_state import (
     PAST_KEPT,
     PAST_KEPT_COUNT,
     LockState,
 )
-from custom_components.backup_access_codes.grants import PastStay
 from custom_components.backup_access_codes.panel import BUNDLE, PANEL_URL_PATH
 from homeassistant.components import frontend
 from homeassistant.core import HomeAssistant
