@@ -307,6 +307,8 @@ async def test_subscription_is_live(
         {"type": "unsubscribe_events", "subscription": subscription["id"]}
     )
     assert (await client.ws.receive_json())["success"]
+    await create_grant(hass, timedelta(days=4))  # nothing more is sent
+    assert (await client.result("locks"))["locks"][0]["lock_entity_id"] == LOCK
 
 
 async def test_every_command_refuses_non_admins(

@@ -144,6 +144,8 @@ def ws_subscribe(
     @callback
     def flush() -> None:
         state["scheduled"] = False
+        if msg["id"] not in connection.subscriptions:
+            return  # unsubscribed (or closed) before this pass of the loop ended
         loaded = loaded_coordinators(hass)
         if state["full"]:
             event: dict[str, Any] = {
