@@ -1,4 +1,4 @@
-"""The benchmark (scripts/bench.py) runs with tiny sizes, so it never rots.
+"""The benchmark (the `benchmarks` package, scripts/bench) runs with tiny sizes, so it never rots.
 
 It runs in a process of its own: the benchmark drives real time and real on-disk storage, which
 this suite's frozen clock and in-memory storage would hide. Only the report's shape and the
@@ -38,10 +38,11 @@ def test_bench_smoke(tmp_path: Path) -> None:
     """A smoke run finishes, writes every section, and its numbers make sense."""
     report_file = tmp_path / "RESULTS.md"
     json_file = tmp_path / "results.json"
-    proc = subprocess.run(  # noqa: S603 - our own script, no shell
+    proc = subprocess.run(  # noqa: S603 - our own package, no shell
         [
             sys.executable,
-            str(ROOT / "scripts" / "bench.py"),
+            "-m",
+            "benchmarks",
             "--smoke",
             "--output",
             str(report_file),
