@@ -6,6 +6,7 @@ parts, run them (each in a fresh process, or all in this one), print the report 
 """
 
 import argparse
+from collections.abc import Sequence
 import cProfile
 import json
 from pathlib import Path
@@ -13,7 +14,7 @@ import shutil
 import sys
 import tempfile
 
-from .base import Job
+from .base import Job, Scenario
 from .clock import REAL_MONOTONIC
 from .const import DEFAULT_OUTPUT
 from .machine import machine_info
@@ -31,9 +32,9 @@ from .runner import (
 from .scenarios import PARTS, SCENARIOS
 
 
-def plan(params: Params, parts: set[str]) -> list[Job]:
+def plan(scenarios: Sequence[Scenario], params: Params, parts: set[str]) -> list[Job]:
     """The jobs of a run, in registry order."""
-    return [job for scenario in SCENARIOS for job in scenario.jobs(params, parts)]
+    return [job for scenario in scenarios for job in scenario.jobs(params, parts)]
 
 
 def parse_args() -> argparse.Namespace:
@@ -105,7 +106,7 @@ def main() -> int:
     res.command = (
         "scripts/bench " + " ".join(sys.argv[1:]) if sys.argv[1:] else "scripts/bench"
     )
-    jobs = plan(params, args.parts)
+    jobs = plan(SCENARIOS, params, args.parts)
     print(
         f"bench: {params.mode} run, {len(jobs)} scenario runs"
         f"{' in this process' if in_process else ', each in a fresh process'}",

@@ -9,6 +9,7 @@ the CPUs busy, and reports how busy they were.
 
 import asyncio
 from collections.abc import Callable, Sequence
+import dataclasses
 import hashlib
 import json
 import logging
@@ -143,7 +144,7 @@ def run_jobs_isolated(
         result_file = work_dir / f"result-{index}.json"
         spec = {
             "mode": res.params.mode,
-            "job": job.__dict__,
+            "job": dataclasses.asdict(job),
             "result": str(result_file),
             "work_dir": str(work_dir),
         }
