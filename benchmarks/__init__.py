@@ -41,14 +41,20 @@ Adding a scenario (for example Z-Wave JS locks, or the admin panel's timing in a
 1. Write ``scenarios/<name>.py`` with a ``Scenario`` subclass and one instance of it:
    ``name`` (unique), ``parts`` (the names ``--only`` selects), ``heading`` (its report section;
    a new heading becomes the next numbered section, an existing one adds to that section),
-   ``target_rank`` (where its rows go in the Targets table, lower first), and the methods it
-   needs: ``jobs`` (what to run for a mode), ``run`` (one job, async, in a fresh Home Assistant
-   from ``instance.home_assistant`` or ``locks.home_with_locks``; returns JSON-able data),
-   ``empty`` and ``keep`` (where the results go in ``Results.data``, which is also the JSON),
-   ``targets`` and ``section`` (its verdicts and its report lines).
+   ``target_rank`` (where its rows go in the Targets table, lower first: issuance 10, storage
+   20, setup 30, memory 40, idle 50), and the methods it needs: ``plan`` (the jobs of one of
+   its parts, for a mode's sizes; ``self.job(...)`` makes one), ``run`` (one job, async, in a
+   fresh Home Assistant from ``instance.home_assistant`` or ``locks.home_with_locks`` in
+   ``ctx.config_dir(...)``; returns JSON-able data), ``empty`` and ``keep`` (where the results
+   go in ``Results.data``, which is also the JSON), ``targets`` and ``section`` (its verdicts
+   and its report lines).
 2. Add the instance to ``SCENARIOS`` in ``scenarios/__init__.py``.
 3. If it needs sizes of its own, add a field to ``params.Params`` and a value to each mode in
-   ``params.MODES``.
+   ``params.MODES``. Locks of another kind (Z-Wave JS nodes, say) get their helpers in the
+   scenario's module, beside ``locks.py``'s template locks.
+
+``tests/test_bench_registry.py`` adds a scenario this way; ``tests/test_bench_smoke.py`` runs
+them all with tiny sizes (``--smoke``).
 
 Nothing else changes: the options, the plan, the process isolation and the report's frame
 (machine, targets, method) come from the harness.

@@ -1,8 +1,9 @@
 """What a scenario is: its jobs, how one runs, where its results go, its report lines.
 
-A scenario answers one question. The runner calls ``run`` for each of its ``jobs`` (in a fresh
-process, or all in one), ``keep`` files each returned value in ``Results.data``; the report
-then asks every scenario for its ``targets`` and its ``section``. See the package docstring
+A scenario answers one question. ``jobs`` (from ``plan``, for each selected part) lists what a
+run does; the runner calls ``run`` for each job (in a fresh process, or all in one), ``keep``
+files each returned value in ``Results.data``; the report then asks every scenario for its
+``targets`` and its ``section``. See the package docstring
 for how to add one.
 """
 
