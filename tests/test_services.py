@@ -317,3 +317,88 @@ async def test_issue_backup_code_all_or_nothing(
     assert err.value.translation_key == "no_backup_code_available"
     assert "lock.back_door" in str(err.value)
     assert issued == []
+
+
+async def test_create_response_names_the_code_each_guest_was_told(
+    hass: HomeAssistant, writes: list[Event]
+) -> None:
+    """Offline lock: the response's per-lock code is the backup, not the scheduled one."""
+    await add_entry(hass, make_entry())
+    await add_entry(hass, make_entry("lock.back_door"))
+    await hass.services.async_call(
+        "input_boolean",
+        "turn_off",
+        {"entity_id": "input_boolean.back_door_online"},
+        blocking=True,
+    )
+    issued = async_capture_events(hass, "backup_access_codes_issued")
+    response = await create_grant(
+        hass, starts_in=timedelta(minutes=10), lock=[LOCK, "lock.back_door"]
+    )
+    front, back = response["locks"]
+    # The front door is online: its guest was told the scheduled code, programmed at
+    # once (check-in is within the programming lead).
+    assert front == {
+        "lock_entity_id": LOCK,
+        "code": response["code"],
+        "is_backup_code": False,
+        "slot": 25,
+        "status": "programmed",
+        "first_used_at": None,
+    }
+    # The back door is offline: a backup code from its pool, which is what works there.
+    assert back["lock_entity_id"] == "lock.back_door"
+    assert back["is_backup_code"] is True
+    assert back["status"] == "backup_issued"
+    assert back["code"] != response["code"]
+    assert back["slot"] in range(20, 25)
+    assert {
+        e.data["lock_entity_id"]: e.data["access_method"]["code"] for e in issued
+    } == {
+        LOCK: response["code"],
+        "lock.back_door": back["code"],
+    }
+    # The same objects list_access_grants gives.
+    listed = await hass.services.async_call(
+        DOMAIN, "list_access_grants", {}, blocking=True, return_response=True
+    )
+    assert listed["access_grants"][0]["locks"] == [front, back]
+
+
+async def test_create_response_before_the_issue_point(
+    hass: HomeAssistant, entry: MockConfigEntry
+) -> None:
+    """Days ahead nobody was told a code yet: the per-lock code is null."""
+    response = await create_grant(hass, starts_in=timedelta(days=5))
+    assert response["locks"] == [
+        {
+            "lock_entity_id": LOCK,
+            "code": None,
+            "is_backup_code": False,
+            "slot": None,
+            "status": "scheduled",
+            "first_used_at": None,
+        }
+    ]
+
+
+async def test_idempotent_retry_answers_with_locks(
+    hass: HomeAssistant, entry: MockConfigEntry, writes: list[Event]
+) -> None:
+    """A retry answers with the grant's locks as they are now."""
+    await hass.services.async_call(
+        "input_boolean",
+        "turn_off",
+        {"entity_id": "input_boolean.front_door_online"},
+        blocking=True,
+    )
+    data = grant_data(idempotency_key="booking-7")
+    first = await hass.services.async_call(
+        DOMAIN, "create_access_grant", data, blocking=True, return_response=True
+    )
+    again = await hass.services.async_call(
+        DOMAIN, "create_access_grant", data, blocking=True, return_response=True
+    )
+    assert again == first
+    assert again["locks"][0]["is_backup_code"] is True
+    assert again["locks"][0]["code"] in set_writes(writes).values()
