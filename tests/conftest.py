@@ -24,6 +24,7 @@ from custom_components.backup_access_codes.const import (
     PROVIDER_SCRIPT,
 )
 from homeassistant.core import Event, HomeAssistant
+from homeassistant.helpers.translation import async_get_translations
 from homeassistant.setup import async_setup_component
 from homeassistant.util import dt as dt_util
 
@@ -301,6 +302,16 @@ def set_writes(writes: list[Event]) -> dict[int, str]:
         else:
             slots.pop(slot, None)
     return slots
+
+
+async def render(
+    hass: HomeAssistant, category: str, key: str, placeholders: dict[str, str] | None
+) -> str:
+    """Return a translation string of ours as the host reads it, placeholders filled in."""
+    strings = await async_get_translations(hass, "en", category, [DOMAIN])
+    return strings[f"component.{DOMAIN}.{category}.{key}"].format(
+        **(placeholders or {})
+    )
 
 
 @pytest.fixture(autouse=True)

@@ -20,7 +20,7 @@ from homeassistant.core import Event, HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType, InvalidData
 from homeassistant.helpers import entity_registry as er
 
-from .conftest import LOCK, create_grant, set_online, set_writes
+from .conftest import LOCK, create_grant, render, set_online, set_writes
 
 SCRIPTS = {
     CONF_SET_CODE_SCRIPT: "script.set_code",
@@ -38,6 +38,12 @@ async def test_user_flow_creates_entry(hass: HomeAssistant, locks: None) -> None
         result["flow_id"], {CONF_LOCK_ENTITY_ID: LOCK}
     )
     assert result["type"] is FlowResultType.FORM and result["step_id"] == "script"
+    # The host is shown the lock's name, not its entity id.
+    assert result["description_placeholders"] == {"lock": "Front door"}
+    assert (
+        await render(hass, "config", "step.script.title", {"lock": "Front door"})
+        == "Scripts that program Front door"
+    )
     with pytest.raises(InvalidData):
         await hass.config_entries.flow.async_configure(
             result["flow_id"],
@@ -141,6 +147,12 @@ async def test_reconfigure(hass: HomeAssistant, entry: MockConfigEntry) -> None:
     """The scripts can be changed."""
     result = await entry.start_reconfigure_flow(hass)
     assert result["step_id"] == "reconfigure"
+    assert (
+        await render(
+            hass, "config", "step.reconfigure.title", result["description_placeholders"]
+        )
+        == "Scripts that program Front door"
+    )
     result = await hass.config_entries.flow.async_configure(
         result["flow_id"], {**SCRIPTS, CONF_SET_CODE_SCRIPT: "script.missing"}
     )

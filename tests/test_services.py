@@ -105,6 +105,37 @@ async def test_create_bad_input(
     assert hass.data[DATA_STORAGE].state.grants == {}
 
 
+LOCK_MESSAGES: list[tuple[dict[str, Any], str]] = [
+    ({"code": "4829"}, "Codes on Front door have 6 digits"),
+    ({"lock_entity_id": "lock.nowhere"}, "There is no lock lock.nowhere"),
+    (
+        {"lock_entity_id": [LOCK, "lock.back_door"]},
+        "Back door (lock.back_door) is not set up in Backup Access Codes",
+    ),
+    ({"lock_entity_id": []}, "Choose at least one lock"),
+]
+
+
+@pytest.mark.parametrize(("changes", "message"), LOCK_MESSAGES)
+async def test_errors_name_the_lock(
+    hass: HomeAssistant, entry: MockConfigEntry, changes: dict[str, Any], message: str
+) -> None:
+    """Errors call a lock by its friendly name; the entity id only for a bad id.
+
+    (Home Assistant drops a message's final period.)
+    """
+    with pytest.raises(ServiceValidationError) as err:
+        await hass.services.async_call(
+            DOMAIN,
+            "create_access_grant",
+            grant_data(**changes),
+            blocking=True,
+            return_response=True,
+        )
+    assert str(err.value) == message
+    assert hass.data[DATA_STORAGE].state.grants == {}
+
+
 async def test_create_code_already_held(
     hass: HomeAssistant, entry: MockConfigEntry, writes: list[Event]
 ) -> None:
@@ -118,7 +149,7 @@ async def test_create_code_already_held(
             return_response=True,
         )
     assert err.value.translation_key == "code_in_use"
-    assert "lock.front_door" in str(err.value)
+    assert str(err.value) == "The code is already in use on Front door"
     assert hass.data[DATA_STORAGE].state.grants == {}
 
 
@@ -315,7 +346,7 @@ async def test_issue_backup_code_all_or_nothing(
             return_response=True,
         )
     assert err.value.translation_key == "no_backup_code_available"
-    assert "lock.back_door" in str(err.value)
+    assert str(err.value) == "No backup code is available on Back door"
     assert issued == []
 
 

@@ -139,6 +139,13 @@ def fit_options(
     return fitted
 
 
+def lock_name(hass: HomeAssistant, lock_entity_id: str) -> str:
+    """Return what the host calls the lock: its friendly name (or its entity id)."""
+    if state := hass.states.get(lock_entity_id):
+        return str(state.name)
+    return lock_entity_id
+
+
 def _script_errors(hass: HomeAssistant, user_input: dict[str, Any]) -> dict[str, str]:
     """The selectors only take script.* ids; the scripts must also exist."""
     return {
@@ -211,9 +218,8 @@ class BackupAccessCodesConfigFlow(ConfigFlow, domain=DOMAIN):
     def _create(
         self, data: dict[str, Any], options: dict[str, Any]
     ) -> ConfigFlowResult:
-        state = self.hass.states.get(self._lock_entity_id)
         return self.async_create_entry(
-            title=state.name if state else self._lock_entity_id,
+            title=lock_name(self.hass, self._lock_entity_id),
             data=data,
             options=options,
         )
@@ -242,7 +248,9 @@ class BackupAccessCodesConfigFlow(ConfigFlow, domain=DOMAIN):
             step_id="script",
             data_schema=_scripts_schema(user_input or {}),
             errors=errors,
-            description_placeholders={"lock": self._lock_entity_id},
+            description_placeholders={
+                "lock": lock_name(self.hass, self._lock_entity_id)
+            },
         )
 
     async def async_step_reconfigure(
@@ -265,7 +273,9 @@ class BackupAccessCodesConfigFlow(ConfigFlow, domain=DOMAIN):
             step_id="reconfigure",
             data_schema=_scripts_schema(user_input or dict(entry.data)),
             errors=errors,
-            description_placeholders={"lock": entry.data[CONF_LOCK_ENTITY_ID]},
+            description_placeholders={
+                "lock": lock_name(self.hass, entry.data[CONF_LOCK_ENTITY_ID])
+            },
         )
 
     @staticmethod

@@ -89,7 +89,7 @@ def async_setup_services(hass: HomeAssistant) -> None:
     async def create_access_grant(call: ServiceCall) -> dict[str, Any]:
         lock_ids: list[str] = list(dict.fromkeys(call.data[CONF_LOCK_ENTITY_ID]))
         if not lock_ids:
-            raise invalid("unknown_lock", lock_entity_id="")
+            raise invalid("no_lock_given")
         coordinators = [coordinator_for(hass, lock_id) for lock_id in lock_ids]
         starts_at = as_utc(call.data[ATTR_STARTS_AT])
         ends_at = as_utc(call.data[ATTR_ENDS_AT])
@@ -166,6 +166,7 @@ def async_setup_services(hass: HomeAssistant) -> None:
             if not coordinator.engine.can_give_backup(grant):
                 raise invalid(
                     "no_backup_code_available",
+                    lock=coordinator.lock_name,
                     lock_entity_id=coordinator.lock_entity_id,
                 )
         now = dt_util.utcnow()
