@@ -1,6 +1,6 @@
 """Fixtures: real Home Assistant with a template lock and real scripts as its provider."""
 
-from collections.abc import Generator
+from collections.abc import Generator, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -302,6 +302,24 @@ def set_writes(writes: list[Event]) -> dict[int, str]:
         else:
             slots.pop(slot, None)
     return slots
+
+
+CALENDAR_FIELDS = (
+    "calendar_entity_id",
+    "calendar_days",
+    "check_in_time",
+    "check_out_time",
+)
+
+
+def form(options: Mapping[str, Any]) -> dict[str, Any]:
+    """Options as the dialog submits them: the calendar settings in their section."""
+    return {
+        **{k: v for k, v in options.items() if k not in CALENDAR_FIELDS},
+        "reservation_calendar": {
+            k: v for k, v in options.items() if k in CALENDAR_FIELDS
+        },
+    }
 
 
 async def render(

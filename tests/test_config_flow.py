@@ -22,9 +22,11 @@ from homeassistant.data_entry_flow import FlowResultType, InvalidData, section
 from homeassistant.helpers import entity_registry as er
 
 from .conftest import (
+    CALENDAR_FIELDS,
     LOCK,
     add_entry,
     create_grant,
+    form,
     make_entry,
     render,
     set_online,
@@ -35,22 +37,6 @@ SCRIPTS = {
     CONF_SET_CODE_SCRIPT: "script.set_code",
     CONF_CLEAR_CODE_SCRIPT: "script.clear_code",
 }
-CALENDAR_FIELDS = (
-    "calendar_entity_id",
-    "calendar_days",
-    "check_in_time",
-    "check_out_time",
-)
-
-
-def form(options: dict[str, Any]) -> dict[str, Any]:
-    """Options as the dialog submits them: the calendar settings in their section."""
-    return {
-        **{k: v for k, v in options.items() if k not in CALENDAR_FIELDS},
-        "reservation_calendar": {
-            k: v for k, v in options.items() if k in CALENDAR_FIELDS
-        },
-    }
 
 
 async def test_user_flow_creates_entry(hass: HomeAssistant, locks: None) -> None:
