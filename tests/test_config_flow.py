@@ -362,6 +362,17 @@ async def test_options_respect_lock_capacity(hass: HomeAssistant, locks: None) -
         assert result["type"] is FlowResultType.CREATE_ENTRY
 
 
+async def submit(
+    hass: HomeAssistant, result: dict[str, Any], **changes: Any
+) -> dict[str, Any]:
+    """Submit the options dialog with the defaults and these changes."""
+    return dict(
+        await hass.config_entries.options.async_configure(
+            result["flow_id"], form({**DEFAULT_OPTIONS, **changes})
+        )
+    )
+
+
 def calendar_section(result: dict[str, Any]) -> section:
     """The reservation-calendar section of a shown options form."""
     fields = {str(key): value for key, value in result["data_schema"].schema.items()}
@@ -383,10 +394,7 @@ async def test_options_calendar_section(
     calendar = calendar_section(result)
     assert [str(key) for key in calendar.schema.schema] == list(CALENDAR_FIELDS)
     assert calendar.options == {"collapsed": True}
-    result = await hass.config_entries.options.async_configure(
-        result["flow_id"],
-        form({**DEFAULT_OPTIONS, "calendar_entity_id": "calendar.rentals"}),
-    )
+    result = await submit(hass, result, calendar_entity_id="calendar.rentals")
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert dict(entry.options) == {
         **DEFAULT_OPTIONS,
@@ -455,9 +463,7 @@ async def test_options_out_of_range(
 ) -> None:
     """Each value outside its range is named in a sentence, and nothing is stored."""
     result = await hass.config_entries.options.async_init(entry.entry_id)
-    result = await hass.config_entries.options.async_configure(
-        result["flow_id"], form({**DEFAULT_OPTIONS, key: value})
-    )
+    result = await submit(hass, result, **{key: value})
     assert result["type"] is FlowResultType.FORM
     assert result["errors"] == {field: f"{key}_range"}
     assert await render(hass, "options", f"error.{key}_range", None) == message
@@ -471,27 +477,18 @@ async def test_options_fixed_error_clears(
 ) -> None:
     """Each submit is checked afresh: a corrected field loses its error."""
     result = await hass.config_entries.options.async_init(entry.entry_id)
-    result = await hass.config_entries.options.async_configure(
-        result["flow_id"],
-        form({**DEFAULT_OPTIONS, "code_length": 3, "calendar_days": 0}),
-    )
+    result = await submit(hass, result, code_length=3, calendar_days=0)
     assert result["errors"] == {
         "code_length": "code_length_range",
         "reservation_calendar": "calendar_days_range",
     }
     # What the host typed stays in the form.
     assert calendar_section(result).schema({})["calendar_days"] == 0
-    result = await hass.config_entries.options.async_configure(
-        result["flow_id"], form({**DEFAULT_OPTIONS, "calendar_days": 0})
-    )
+    result = await submit(hass, result, calendar_days=0)
     assert result["errors"] == {"reservation_calendar": "calendar_days_range"}
-    result = await hass.config_entries.options.async_configure(
-        result["flow_id"], form({**DEFAULT_OPTIONS, "pool_size": 10})
-    )
+    result = await submit(hass, result, pool_size=10)
     assert result["errors"] == {"base": "pool_too_large"}
-    result = await hass.config_entries.options.async_configure(
-        result["flow_id"], form({**DEFAULT_OPTIONS, "calendar_days": 30})
-    )
+    result = await submit(hass, result, calendar_days=30)
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert entry.options["calendar_days"] == 30
 
@@ -519,25 +516,16 @@ async def test_options_say_how_many_stays_fit(
         " slots to use."
     )
     # A submit that fails elsewhere counts the slot layout in the form...
-    result = await hass.config_entries.options.async_configure(
-        result["flow_id"],
-        form({**DEFAULT_OPTIONS, "pool_size": 3, "slot_count": 12, "calendar_days": 0}),
-    )
+    result = await submit(hass, result, pool_size=3, slot_count=12, calendar_days=0)
     assert result["errors"] == {"reservation_calendar": "calendar_days_range"}
     assert result["description_placeholders"]["guest_slots"] == "9"
-    result = await hass.config_entries.options.async_configure(
-        result["flow_id"], form({**DEFAULT_OPTIONS, "pool_size": 10})
-    )
+    result = await submit(hass, result, pool_size=10)
     assert result["errors"] == {"base": "pool_too_large"}
     assert result["description_placeholders"]["guest_slots"] == "0"
     # ...unless the layout itself is out of range: then the stored one.
-    result = await hass.config_entries.options.async_configure(
-        result["flow_id"], form({**DEFAULT_OPTIONS, "slot_count": 900})
-    )
+    result = await submit(hass, result, slot_count=900)
     assert result["description_placeholders"]["guest_slots"] == "5"
-    result = await hass.config_entries.options.async_configure(
-        result["flow_id"], form({**DEFAULT_OPTIONS, "pool_size": 3, "slot_count": 12})
-    )
+    result = await submit(hass, result, pool_size=3, slot_count=12)
     assert result["type"] is FlowResultType.CREATE_ENTRY
     await hass.async_block_till_done()
     # ...and the next opening counts the stored options.
