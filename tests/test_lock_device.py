@@ -11,7 +11,7 @@ from pytest_homeassistant_custom_component.common import (
 
 from custom_components.backup_access_codes.const import DOMAIN, EVENT_ISSUED
 from custom_components.backup_access_codes.lock_device import device_model
-from homeassistant.config_entries import ConfigEntryState
+from homeassistant.config_entries import ConfigEntryDisabler, ConfigEntryState
 from homeassistant.core import Event, HomeAssistant
 from homeassistant.helpers import device_registry as dr, entity_registry as er
 
@@ -226,3 +226,21 @@ async def test_device_model_names_lock_and_provider(
     """The model says which integration the lock is of and how codes reach it."""
     lock = er.async_get(hass).async_get_or_create("lock", platform, f"{platform}-1")
     assert device_model(hass, lock, provider) == model
+
+
+async def test_disabled_entry_leaves_the_lock_enabled(
+    hass: HomeAssistant, entry: MockConfigEntry
+) -> None:
+    """Disabling the entry disables its device and entities, never the lock on it."""
+    assert await hass.config_entries.async_set_disabled_by(
+        entry.entry_id, ConfigEntryDisabler.USER
+    )
+    await hass.async_block_till_done()
+    lock = er.async_get(hass).async_get(LOCK)
+    assert lock is not None
+    assert lock.disabled_by is None
+    assert hass.states.get(LOCK) is not None
+    assert all(
+        e.disabled_by is er.RegistryEntryDisabler.CONFIG_ENTRY
+        for e in er.async_entries_for_config_entry(er.async_get(hass), entry.entry_id)
+    )
