@@ -1,6 +1,6 @@
 """Fixtures: real Home Assistant with a template lock and real scripts as its provider."""
 
-from collections.abc import Generator
+from collections.abc import Generator, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -24,6 +24,7 @@ from custom_components.backup_access_codes.const import (
     PROVIDER_SCRIPT,
 )
 from homeassistant.core import Event, HomeAssistant
+from homeassistant.helpers.translation import async_get_translations
 from homeassistant.setup import async_setup_component
 from homeassistant.util import dt as dt_util
 
@@ -301,6 +302,34 @@ def set_writes(writes: list[Event]) -> dict[int, str]:
         else:
             slots.pop(slot, None)
     return slots
+
+
+CALENDAR_FIELDS = (
+    "calendar_entity_id",
+    "calendar_days",
+    "check_in_time",
+    "check_out_time",
+)
+
+
+def form(options: Mapping[str, Any]) -> dict[str, Any]:
+    """Options as the dialog submits them: the calendar settings in their section."""
+    return {
+        **{k: v for k, v in options.items() if k not in CALENDAR_FIELDS},
+        "reservation_calendar": {
+            k: v for k, v in options.items() if k in CALENDAR_FIELDS
+        },
+    }
+
+
+async def render(
+    hass: HomeAssistant, category: str, key: str, placeholders: dict[str, str] | None
+) -> str:
+    """Return a translation string of ours as the host reads it, placeholders filled in."""
+    strings = await async_get_translations(hass, "en", category, [DOMAIN])
+    return strings[f"component.{DOMAIN}.{category}.{key}"].format(
+        **(placeholders or {})
+    )
 
 
 @pytest.fixture(autouse=True)

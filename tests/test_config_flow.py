@@ -1,6 +1,7 @@
 """Config flow, options flow and reconfigure."""
 
 from datetime import timedelta
+from typing import Any
 from unittest.mock import patch
 
 import pytest
@@ -17,10 +18,20 @@ from custom_components.backup_access_codes.const import (
 from custom_components.backup_access_codes.providers import Capacity
 from homeassistant.config_entries import SOURCE_USER
 from homeassistant.core import Event, HomeAssistant
-from homeassistant.data_entry_flow import FlowResultType, InvalidData
+from homeassistant.data_entry_flow import FlowResultType, InvalidData, section
 from homeassistant.helpers import entity_registry as er
 
-from .conftest import LOCK, create_grant, set_online, set_writes
+from .conftest import (
+    CALENDAR_FIELDS,
+    LOCK,
+    add_entry,
+    create_grant,
+    form,
+    make_entry,
+    render,
+    set_online,
+    set_writes,
+)
 
 SCRIPTS = {
     CONF_SET_CODE_SCRIPT: "script.set_code",
@@ -38,6 +49,12 @@ async def test_user_flow_creates_entry(hass: HomeAssistant, locks: None) -> None
         result["flow_id"], {CONF_LOCK_ENTITY_ID: LOCK}
     )
     assert result["type"] is FlowResultType.FORM and result["step_id"] == "script"
+    # The host is shown the lock's name, not its entity id.
+    assert result["description_placeholders"] == {"lock": "Front door"}
+    assert (
+        await render(hass, "config", "step.script.title", {"lock": "Front door"})
+        == "Scripts that program Front door"
+    )
     with pytest.raises(InvalidData):
         await hass.config_entries.flow.async_configure(
             result["flow_id"],
@@ -103,7 +120,9 @@ async def test_options_flow(
         "program_lead_minutes": 30,
         "show_codes": True,
     }
-    result = await hass.config_entries.options.async_configure(result["flow_id"], new)
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], form(new)
+    )
     assert result["type"] is FlowResultType.CREATE_ENTRY
     await hass.async_block_till_done()
     assert dict(entry.options) == new
@@ -119,19 +138,19 @@ async def test_options_flow_refuses_bad_layouts(
     """A pool that fills the range, and a layout change while codes are in use."""
     result = await hass.config_entries.options.async_init(entry.entry_id)
     result = await hass.config_entries.options.async_configure(
-        result["flow_id"], {**DEFAULT_OPTIONS, "pool_size": 10, "slot_count": 10}
+        result["flow_id"], form({**DEFAULT_OPTIONS, "pool_size": 10, "slot_count": 10})
     )
     assert result["errors"] == {"base": "pool_too_large"}
 
     await set_online(hass, False)
     await create_grant(hass, starts_in=timedelta(minutes=10))
     result = await hass.config_entries.options.async_configure(
-        result["flow_id"], {**DEFAULT_OPTIONS, "first_slot": 50}
+        result["flow_id"], form({**DEFAULT_OPTIONS, "first_slot": 50})
     )
     assert result["errors"] == {"base": "layout_in_use"}
     # Timing options may still change.
     result = await hass.config_entries.options.async_configure(
-        result["flow_id"], {**DEFAULT_OPTIONS, "backup_lead_hours": 24}
+        result["flow_id"], form({**DEFAULT_OPTIONS, "backup_lead_hours": 24})
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert entry.options["first_slot"] == 20
@@ -141,6 +160,12 @@ async def test_reconfigure(hass: HomeAssistant, entry: MockConfigEntry) -> None:
     """The scripts can be changed."""
     result = await entry.start_reconfigure_flow(hass)
     assert result["step_id"] == "reconfigure"
+    assert (
+        await render(
+            hass, "config", "step.reconfigure.title", result["description_placeholders"]
+        )
+        == "Scripts that program Front door"
+    )
     result = await hass.config_entries.flow.async_configure(
         result["flow_id"], {**SCRIPTS, CONF_SET_CODE_SCRIPT: "script.missing"}
     )
@@ -183,11 +208,13 @@ async def test_options_flow_calendar(
     result = await hass.config_entries.options.async_init(entry.entry_id)
     result = await hass.config_entries.options.async_configure(
         result["flow_id"],
-        {
-            **DEFAULT_OPTIONS,
-            "calendar_entity_id": "calendar.rentals",
-            "check_in_time": "16:00:00",
-        },
+        form(
+            {
+                **DEFAULT_OPTIONS,
+                "calendar_entity_id": "calendar.rentals",
+                "check_in_time": "16:00:00",
+            }
+        ),
     )
     await hass.async_block_till_done()
     assert entry.options["calendar_entity_id"] == "calendar.rentals"
@@ -195,7 +222,7 @@ async def test_options_flow_calendar(
     assert entry.runtime_data.calendar_sync is not None
     result = await hass.config_entries.options.async_init(entry.entry_id)
     result = await hass.config_entries.options.async_configure(
-        result["flow_id"], DEFAULT_OPTIONS
+        result["flow_id"], form(DEFAULT_OPTIONS)
     )
     await hass.async_block_till_done()
     assert "calendar_entity_id" not in entry.options
@@ -319,17 +346,209 @@ async def test_options_respect_lock_capacity(hass: HomeAssistant, locks: None) -
         await hass.async_block_till_done()
         result = await hass.config_entries.options.async_init(entry.entry_id)
         result = await hass.config_entries.options.async_configure(
-            result["flow_id"], {**DEFAULT_OPTIONS, "first_slot": 25}
+            result["flow_id"], form({**DEFAULT_OPTIONS, "first_slot": 25})
         )
         assert result["errors"] == {"base": "beyond_lock_capacity"}
-        assert result["description_placeholders"] == {
-            "problem": "the lock has 30 code slots"
-        }
+        assert result["description_placeholders"]["problem"] == (
+            "the lock has 30 code slots"
+        )
         result = await hass.config_entries.options.async_configure(
-            result["flow_id"], {**DEFAULT_OPTIONS, "code_length": 8}
+            result["flow_id"], form({**DEFAULT_OPTIONS, "code_length": 8})
         )
         assert result["errors"] == {"base": "beyond_lock_capacity"}
         result = await hass.config_entries.options.async_configure(
-            result["flow_id"], {**DEFAULT_OPTIONS, "first_slot": 21}
+            result["flow_id"], form({**DEFAULT_OPTIONS, "first_slot": 21})
         )
         assert result["type"] is FlowResultType.CREATE_ENTRY
+
+
+async def submit(
+    hass: HomeAssistant, result: dict[str, Any], **changes: Any
+) -> dict[str, Any]:
+    """Submit the options dialog with the defaults and these changes."""
+    return dict(
+        await hass.config_entries.options.async_configure(
+            result["flow_id"], form({**DEFAULT_OPTIONS, **changes})
+        )
+    )
+
+
+def calendar_section(result: dict[str, Any]) -> section:
+    """The reservation-calendar section of a shown options form."""
+    fields = {str(key): value for key, value in result["data_schema"].schema.items()}
+    value = fields["reservation_calendar"]
+    assert isinstance(value, section)
+    return value
+
+
+async def test_options_calendar_section(
+    hass: HomeAssistant, entry: MockConfigEntry
+) -> None:
+    """The calendar settings sit in a section, picker first, collapsed until one is set.
+
+    The section is submitted nested and stored flat, beside the other options.
+    """
+    result = await hass.config_entries.options.async_init(entry.entry_id)
+    fields = [str(key) for key in result["data_schema"].schema]
+    assert not set(CALENDAR_FIELDS) & set(fields)
+    calendar = calendar_section(result)
+    assert [str(key) for key in calendar.schema.schema] == list(CALENDAR_FIELDS)
+    assert calendar.options == {"collapsed": True}
+    result = await submit(hass, result, calendar_entity_id="calendar.rentals")
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert dict(entry.options) == {
+        **DEFAULT_OPTIONS,
+        "calendar_entity_id": "calendar.rentals",
+    }
+    await hass.async_block_till_done()
+    # With a calendar set the section opens, showing it.
+    result = await hass.config_entries.options.async_init(entry.entry_id)
+    assert calendar_section(result).options == {"collapsed": False}
+    assert (
+        await render(
+            hass, "options", "step.init.sections.reservation_calendar.name", None
+        )
+        == "Reservation calendar"
+    )
+
+
+OUT_OF_RANGE: list[tuple[str, float, str, str]] = [
+    ("pool_size", 0, "pool_size", "The pool must hold 1 to 10 backup codes."),
+    ("pool_size", 11, "pool_size", "The pool must hold 1 to 10 backup codes."),
+    ("code_length", 3, "code_length", "Code length must be 4 to 8 digits."),
+    ("code_length", 9, "code_length", "Code length must be 4 to 8 digits."),
+    ("code_length", 4.5, "code_length", "Code length must be 4 to 8 digits."),
+    (
+        "first_slot",
+        0,
+        "first_slot",
+        "The first code slot must be a slot number from 1 to 9999.",
+    ),
+    ("slot_count", 1, "slot_count", "Code slots to use must be 2 to 250."),
+    ("slot_count", 251, "slot_count", "Code slots to use must be 2 to 250."),
+    (
+        "backup_lead_hours",
+        -1,
+        "backup_lead_hours",
+        "Codes can be issued 0 to 720 hours before check-in.",
+    ),
+    (
+        "program_lead_minutes",
+        1441,
+        "program_lead_minutes",
+        "The scheduled code can be programmed 0 to 1440 minutes before check-in.",
+    ),
+    # A field of the section is named at the section: the dialog shows it there.
+    (
+        "calendar_days",
+        0,
+        "reservation_calendar",
+        "Days ahead to read must be 1 to 90.",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "field", "message"),
+    OUT_OF_RANGE,
+    ids=[f"{case[0]}={case[1]}" for case in OUT_OF_RANGE],
+)
+async def test_options_out_of_range(
+    hass: HomeAssistant,
+    entry: MockConfigEntry,
+    key: str,
+    value: float,
+    field: str,
+    message: str,
+) -> None:
+    """Each value outside its range is named in a sentence, and nothing is stored."""
+    result = await hass.config_entries.options.async_init(entry.entry_id)
+    result = await submit(hass, result, **{key: value})
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == {field: f"{key}_range"}
+    assert await render(hass, "options", f"error.{key}_range", None) == message
+    assert dict(entry.options) == DEFAULT_OPTIONS
+    if field == "reservation_calendar":
+        assert calendar_section(result).options == {"collapsed": False}
+
+
+async def test_options_fixed_error_clears(
+    hass: HomeAssistant, entry: MockConfigEntry
+) -> None:
+    """Each submit is checked afresh: a corrected field loses its error."""
+    result = await hass.config_entries.options.async_init(entry.entry_id)
+    result = await submit(hass, result, code_length=3, calendar_days=0)
+    assert result["errors"] == {
+        "code_length": "code_length_range",
+        "reservation_calendar": "calendar_days_range",
+    }
+    # What the host typed stays in the form.
+    assert calendar_section(result).schema({})["calendar_days"] == 0
+    result = await submit(hass, result, calendar_days=0)
+    assert result["errors"] == {"reservation_calendar": "calendar_days_range"}
+    result = await submit(hass, result, pool_size=10)
+    assert result["errors"] == {"base": "pool_too_large"}
+    result = await submit(hass, result, calendar_days=30)
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert entry.options["calendar_days"] == 30
+
+
+async def test_options_say_how_many_stays_fit(
+    hass: HomeAssistant, entry: MockConfigEntry
+) -> None:
+    """The dialog counts the guest slots (slot count less pool) from the values shown."""
+    result = await hass.config_entries.options.async_init(entry.entry_id)
+    placeholders = result["description_placeholders"]
+    assert placeholders == {
+        "lock": "Front door",
+        "problem": "",
+        "pool_size": "5",
+        "guest_slots": "5",
+    }
+    assert await render(hass, "options", "step.init.title", placeholders) == (
+        "Backup codes on Front door"
+    )
+    assert await render(hass, "options", "step.init.description", placeholders) == (
+        "The slot range holds 5 backup codes and the scheduled codes of 5 guests, so up"
+        " to 5 stays can overlap on Front door (a scheduled code holds its slot from its"
+        " programming time before check-in until check-out). A guest beyond that gets a"
+        " backup code while one is free; for more overlapping stays, raise the code"
+        " slots to use."
+    )
+    # A submit that fails elsewhere counts the slot layout in the form...
+    result = await submit(hass, result, pool_size=3, slot_count=12, calendar_days=0)
+    assert result["errors"] == {"reservation_calendar": "calendar_days_range"}
+    assert result["description_placeholders"]["guest_slots"] == "9"
+    result = await submit(hass, result, pool_size=10)
+    assert result["errors"] == {"base": "pool_too_large"}
+    assert result["description_placeholders"]["guest_slots"] == "0"
+    # ...unless the layout itself is out of range: then the stored one.
+    result = await submit(hass, result, slot_count=900)
+    assert result["description_placeholders"]["guest_slots"] == "5"
+    result = await submit(hass, result, pool_size=3, slot_count=12)
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    await hass.async_block_till_done()
+    # ...and the next opening counts the stored options.
+    result = await hass.config_entries.options.async_init(entry.entry_id)
+    assert result["description_placeholders"]["guest_slots"] == "9"
+
+
+async def test_options_of_an_older_entry(
+    hass: HomeAssistant, writes: list[Event]
+) -> None:
+    """An entry stored before the calendar options existed opens and saves flat."""
+    old = {k: v for k, v in DEFAULT_OPTIONS.items() if k not in CALENDAR_FIELDS}
+    entry = await add_entry(hass, make_entry())
+    hass.config_entries.async_update_entry(entry, options=old)
+    await hass.async_block_till_done()
+    result = await hass.config_entries.options.async_init(entry.entry_id)
+    assert calendar_section(result).schema({}) == {
+        "calendar_days": 14,
+        "check_in_time": "15:00:00",
+        "check_out_time": "11:00:00",
+    }
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], form({**old, "check_out_time": "10:00:00"})
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert dict(entry.options) == {**DEFAULT_OPTIONS, "check_out_time": "10:00:00"}

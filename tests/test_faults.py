@@ -38,6 +38,7 @@ from .conftest import (
     advance,
     advance_to,
     create_grant,
+    form,
     make_entry,
     set_online,
     set_writes,
@@ -216,7 +217,7 @@ async def test_options_change_while_timers_pending(
     await create_grant(hass, starts_in=timedelta(days=3))
     result = await hass.config_entries.options.async_init(entry.entry_id)
     await hass.config_entries.options.async_configure(
-        result["flow_id"], {**entry.options, "backup_lead_hours": 12}
+        result["flow_id"], form({**entry.options, "backup_lead_hours": 12})
     )
     await hass.async_block_till_done()
     # The old issue point (36 h before) passes without an event; the new one (12 h) fires.

@@ -239,16 +239,6 @@ async def test_entities_on_lock_device(
     assert issued[0].data["device_id"] == device.id
 
 
-async def test_lock_without_device_gets_own(
-    hass: HomeAssistant, entry: MockConfigEntry
-) -> None:
-    """A template lock has no device: one named after the lock is made."""
-    entity = er.async_get(hass).async_get(AVAILABLE)
-    device = dr.async_get(hass).async_get(entity.device_id)
-    assert device.name == "Front door"
-    assert (DOMAIN, entry.entry_id) in device.identifiers
-
-
 async def test_diagnostics_redact_codes(
     hass: HomeAssistant,
     hass_client: ClientSessionGenerator,

@@ -8,11 +8,15 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from custom_components.backup_access_codes.const import DOMAIN
 from custom_components.backup_access_codes.pool import PoolStatus
 from homeassistant.core import Event, HomeAssistant
-from homeassistant.helpers import issue_registry as ir
+from homeassistant.helpers import entity_registry as er, issue_registry as ir
+from homeassistant.helpers.translation import async_translate_state
+from homeassistant.util import dt as dt_util
 
 from .conftest import (
     add_entry,
     advance,
+    advance_to,
+    create_grant,
     make_entry,
     set_online,
     set_writes,
@@ -96,3 +100,85 @@ async def test_partial_pool_and_backoff(
     assert sorted(set_writes(writes)) == [20, 21, 22]
     assert hass.states.get(EMPTY).state == "off"
     assert hass.states.get(AVAILABLE).state == "3"
+
+
+def shown(hass: HomeAssistant, entry: MockConfigEntry) -> dict[str, tuple[str, str]]:
+    """What a host reads per pool entity: its name and its state, as translated."""
+    result = {}
+    for entity in er.async_entries_for_config_entry(er.async_get(hass), entry.entry_id):
+        if entity.domain not in ("binary_sensor", "sensor"):
+            continue
+        state = hass.states.get(entity.entity_id)
+        assert state is not None
+        result[entity.entity_id] = (
+            state.name,
+            async_translate_state(
+                hass,
+                state.state,
+                entity.domain,
+                DOMAIN,
+                entity.translation_key,
+                state.attributes.get("device_class"),
+            ),
+        )
+    return result
+
+
+async def test_names_agree_when_every_code_is_in_use(
+    hass: HomeAssistant, entry: MockConfigEntry
+) -> None:
+    """No code ready because guests hold them all: nothing says the pool failed.
+
+    The entity ids stay the documented ones although the names changed.
+    """
+    await set_online(hass, False)
+    for _ in range(5):
+        await create_grant(hass, starts_in=timedelta(minutes=10))
+    assert shown(hass, entry) == {
+        EMPTY: ("Front door Backup code pool failed", "No"),
+        PARTIAL: ("Front door Backup code pool partly failed", "No"),
+        MANY: ("Front door Over 75% of backup codes in use", "Yes"),
+        AVAILABLE: ("Front door Backup codes ready", "0"),
+        ISSUED: ("Front door Backup codes in use", "5"),
+    }
+
+
+async def test_names_say_why_no_code_is_ready(
+    hass: HomeAssistant, writes: list[Event]
+) -> None:
+    """Offline from the start: the pool could not be programmed, and says so."""
+    await set_online(hass, False)
+    entry = await add_entry(hass, make_entry())
+    assert shown(hass, entry) == {
+        EMPTY: ("Front door Backup code pool failed", "No code could be programmed"),
+        PARTIAL: ("Front door Backup code pool partly failed", "No"),
+        MANY: ("Front door Over 75% of backup codes in use", "No"),
+        AVAILABLE: ("Front door Backup codes ready", "0"),
+        ISSUED: ("Front door Backup codes in use", "0"),
+    }
+
+
+async def test_partly_failed_pool_reads_right(
+    hass: HomeAssistant,
+    entry: MockConfigEntry,
+    writes: list[Event],
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """One code failed to program (a rotation the lock refused), the rest are ready."""
+    await set_online(hass, False)
+    await create_grant(hass, starts_in=timedelta(minutes=10), length=timedelta(hours=1))
+    await set_writes_fail(hass, True)
+    await set_online(hass, True)
+    # Check-out: the guest's backup code is rotated, and the lock refuses the new one
+    # (past the quick retries).
+    await advance_to(hass, freezer, dt_util.utcnow() + timedelta(hours=1, minutes=30))
+    assert shown(hass, entry) == {
+        EMPTY: ("Front door Backup code pool failed", "No"),
+        PARTIAL: (
+            "Front door Backup code pool partly failed",
+            "Some codes failed to program",
+        ),
+        MANY: ("Front door Over 75% of backup codes in use", "No"),
+        AVAILABLE: ("Front door Backup codes ready", "4"),
+        ISSUED: ("Front door Backup codes in use", "0"),
+    }

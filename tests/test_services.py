@@ -16,7 +16,7 @@ from homeassistant.core import Context, Event, HomeAssistant
 from homeassistant.exceptions import ServiceValidationError, Unauthorized
 from homeassistant.util import dt as dt_util
 
-from .conftest import LOCK, add_entry, create_grant, make_entry, set_writes
+from .conftest import LOCK, add_entry, create_grant, make_entry, set_online, set_writes
 
 SOON = timedelta(hours=2)
 
@@ -81,14 +81,33 @@ BAD_CREATES: list[tuple[str, dict[str, Any], str]] = [
         {"lock_entity_id": [LOCK, "lock.back_door"]},
         "lock_not_configured",
     ),
+    ("no lock", {"lock_entity_id": []}, "no_lock_given"),
 ]
 
 
+# Errors that name a lock call it by its friendly name; the entity id only where the
+# caller's id is the problem. (Home Assistant drops a message's final period.)
+RENDERED = {
+    "short code": "Codes on Front door have 6 digits",
+    "unknown lock": "There is no lock lock.nowhere",
+    "one of two not configured": (
+        "Back door (lock.back_door) is not set up in Backup Access Codes"
+    ),
+    "no lock": "Choose at least one lock",
+}
+
+
 @pytest.mark.parametrize(
-    ("changes", "key"), [c[1:] for c in BAD_CREATES], ids=[c[0] for c in BAD_CREATES]
+    ("changes", "key", "message"),
+    [(*c[1:], RENDERED.get(c[0])) for c in BAD_CREATES],
+    ids=[c[0] for c in BAD_CREATES],
 )
 async def test_create_bad_input(
-    hass: HomeAssistant, entry: MockConfigEntry, changes: dict[str, Any], key: str
+    hass: HomeAssistant,
+    entry: MockConfigEntry,
+    changes: dict[str, Any],
+    key: str,
+    message: str | None,
 ) -> None:
     """Each problem is named by a translated error and nothing is stored."""
     with pytest.raises(ServiceValidationError) as err:
@@ -101,7 +120,9 @@ async def test_create_bad_input(
         )
     assert err.value.translation_key == key
     assert err.value.translation_domain == DOMAIN
-    assert str(err.value)  # the message is translated, not just a key
+    assert str(err.value) != key  # the message is translated, not just a key
+    if message is not None:
+        assert str(err.value) == message
     assert hass.data[DATA_STORAGE].state.grants == {}
 
 
@@ -118,7 +139,7 @@ async def test_create_code_already_held(
             return_response=True,
         )
     assert err.value.translation_key == "code_in_use"
-    assert "lock.front_door" in str(err.value)
+    assert str(err.value) == "The code is already in use on Front door"
     assert hass.data[DATA_STORAGE].state.grants == {}
 
 
@@ -276,6 +297,8 @@ async def test_idempotency_key(hass: HomeAssistant, entry: MockConfigEntry) -> N
         DOMAIN, "create_access_grant", data, blocking=True, return_response=True
     )
     assert again == first
+    # Answered as the first time, with the code the guest was told per lock.
+    assert [lock["lock_entity_id"] for lock in again["locks"]] == [LOCK]
     assert len(hass.data[DATA_STORAGE].state.grants) == 1
     with pytest.raises(ServiceValidationError) as err:
         await hass.services.async_call(
@@ -315,5 +338,63 @@ async def test_issue_backup_code_all_or_nothing(
             return_response=True,
         )
     assert err.value.translation_key == "no_backup_code_available"
-    assert "lock.back_door" in str(err.value)
+    assert str(err.value) == "No backup code is available on Back door"
     assert issued == []
+
+
+async def test_create_response_names_the_code_each_guest_was_told(
+    hass: HomeAssistant, writes: list[Event]
+) -> None:
+    """Offline lock: the response's per-lock code is the backup, not the scheduled one."""
+    await add_entry(hass, make_entry())
+    await add_entry(hass, make_entry("lock.back_door"))
+    await set_online(hass, False, "back_door")
+    issued = async_capture_events(hass, "backup_access_codes_issued")
+    response = await create_grant(
+        hass, starts_in=timedelta(minutes=10), lock=[LOCK, "lock.back_door"]
+    )
+    front, back = response["locks"]
+    # The front door is online: its guest was told the scheduled code, programmed at
+    # once (check-in is within the programming lead).
+    assert front == {
+        "lock_entity_id": LOCK,
+        "code": response["code"],
+        "is_backup_code": False,
+        "slot": 25,
+        "status": "programmed",
+        "first_used_at": None,
+    }
+    # The back door is offline: a backup code from its pool, which is what works there.
+    assert back["lock_entity_id"] == "lock.back_door"
+    assert back["is_backup_code"] is True
+    assert back["status"] == "backup_issued"
+    assert back["code"] != response["code"]
+    assert back["slot"] in range(20, 25)
+    assert {
+        e.data["lock_entity_id"]: e.data["access_method"]["code"] for e in issued
+    } == {
+        LOCK: response["code"],
+        "lock.back_door": back["code"],
+    }
+    # The same objects list_access_grants gives.
+    listed = await hass.services.async_call(
+        DOMAIN, "list_access_grants", {}, blocking=True, return_response=True
+    )
+    assert listed["access_grants"][0]["locks"] == [front, back]
+
+
+async def test_create_response_before_the_issue_point(
+    hass: HomeAssistant, entry: MockConfigEntry
+) -> None:
+    """Days ahead nobody was told a code yet: the per-lock code is null."""
+    response = await create_grant(hass, starts_in=timedelta(days=5))
+    assert response["locks"] == [
+        {
+            "lock_entity_id": LOCK,
+            "code": None,
+            "is_backup_code": False,
+            "slot": None,
+            "status": "scheduled",
+            "first_used_at": None,
+        }
+    ]

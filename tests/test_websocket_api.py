@@ -167,7 +167,7 @@ async def test_reveal_code_refusals(
         (
             {"access_grant_id": grant_id, "lock_entity_id": LOCK},
             "no_code_told",
-            f"This guest has not been told a code on {LOCK} yet.",
+            "This guest has not been told a code on Front door yet.",
         ),
         (
             {"access_grant_id": "nope", "lock_entity_id": LOCK},
@@ -177,12 +177,12 @@ async def test_reveal_code_refusals(
         (
             {"access_grant_id": grant_id, "lock_entity_id": BACK},
             "grant_not_on_lock",
-            f"The access grant {grant_id} is not on {BACK}.",
+            f"The access grant {grant_id} is not on Back door.",
         ),
         (
             {"access_grant_id": grant_id, "lock_entity_id": "lock.nowhere"},
             "unknown_lock",
-            "lock.nowhere is not a lock entity that exists.",
+            "There is no lock lock.nowhere.",
         ),
     ):
         answer = await client.send("reveal_code", **data)

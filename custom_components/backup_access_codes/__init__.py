@@ -6,7 +6,6 @@ import logging
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import config_validation as cv, issue_registry as ir
-from homeassistant.helpers.device import async_entity_id_to_device_id
 from homeassistant.helpers.helper_integration import async_handle_source_entity_changes
 from homeassistant.helpers.translation import async_load_integrations
 from homeassistant.helpers.typing import ConfigType
@@ -22,6 +21,7 @@ from .const import (
     DOMAIN,
 )
 from .coordinator import LockCoordinator, lock_is_online
+from .lock_device import async_setup_lock_device, async_unlink_lock
 from .notices import remove_repairs
 from .options import entry_options
 from .panel import async_register_panel, async_remove_panel_if_unused
@@ -72,6 +72,8 @@ async def async_setup_entry(
         create_provider(hass, lock_entity_id, entry.data),
     )
     entry.runtime_data = LockRuntime(coordinator, _calendar_sync(hass, coordinator))
+    # The lock's own device, or None when it sits on the one made for it (or none).
+    source_device_id = async_setup_lock_device(coordinator)
 
     def follow_renamed_lock(new_entity_id: str) -> None:
         hass.config_entries.async_update_entry(
@@ -84,7 +86,7 @@ async def async_setup_entry(
             hass,
             helper_config_entry_id=entry.entry_id,
             set_source_entity_id_or_uuid=follow_renamed_lock,
-            source_device_id=async_entity_id_to_device_id(hass, lock_entity_id),
+            source_device_id=source_device_id,
             source_entity_id_or_uuid=lock_entity_id,
         )
     )
@@ -138,6 +140,7 @@ async def async_remove_entry(
         if not grant.locks:
             del storage.state.grants[grant_id]
     remove_repairs(hass, entry.entry_id)
+    async_unlink_lock(hass, entry.entry_id, entry.data[CONF_LOCK_ENTITY_ID])
     await storage.async_save()
 
 

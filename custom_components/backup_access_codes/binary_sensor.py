@@ -24,24 +24,29 @@ class PoolProblemDescription(BinarySensorEntityDescription):
     """A pool health flag."""
 
     is_on: Callable[[PoolHealth], bool]
+    # The documented entity id's object part (after the device name).
+    object_id: str
 
 
 DESCRIPTIONS = (
     PoolProblemDescription(
         key="empty_backup_access_code_pool",
         translation_key="empty_backup_access_code_pool",
+        object_id="backup_code_pool_empty",
         device_class=BinarySensorDeviceClass.PROBLEM,
         is_on=lambda health: health.empty,
     ),
     PoolProblemDescription(
         key="partial_backup_access_code_pool",
         translation_key="partial_backup_access_code_pool",
+        object_id="backup_code_pool_degraded",
         device_class=BinarySensorDeviceClass.PROBLEM,
         is_on=lambda health: health.partial,
     ),
     PoolProblemDescription(
         key="many_active_backup_codes",
         translation_key="many_active_backup_codes",
+        object_id="many_backup_codes_in_use",
         device_class=BinarySensorDeviceClass.PROBLEM,
         is_on=lambda health: health.many_active,
     ),
@@ -69,7 +74,7 @@ class PoolProblemSensor(BackupAccessCodesEntity, BinarySensorEntity):
         self, coordinator: LockCoordinator, description: PoolProblemDescription
     ) -> None:
         """Describe one flag."""
-        super().__init__(coordinator, description.key)
+        super().__init__(coordinator, description.key, description.object_id)
         self.entity_description = description
 
     @property

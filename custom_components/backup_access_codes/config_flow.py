@@ -11,6 +11,7 @@ from homeassistant.config_entries import (
     OptionsFlowWithReload,
 )
 from homeassistant.core import HomeAssistant, callback
+from homeassistant.data_entry_flow import section
 from homeassistant.helpers import entity_registry as er, selector
 
 from .const import (
@@ -69,24 +70,38 @@ def _scripts_schema(defaults: dict[str, Any]) -> probatio.Schema:
     )
 
 
-def _number(low: int, high: int, unit: str | None = None) -> selector.NumberSelector:
-    config = selector.NumberSelectorConfig(
-        min=low, max=high, step=1, mode=selector.NumberSelectorMode.BOX
-    )
+def _number(unit: str | None = None) -> selector.NumberSelector:
+    # No min/max here: the selector would refuse with "Value 3.0 is too small"; the
+    # flow checks OPTION_RANGES itself and answers with a sentence for the field.
+    config = selector.NumberSelectorConfig(step=1, mode=selector.NumberSelectorMode.BOX)
     if unit is not None:
         config["unit_of_measurement"] = unit
     return selector.NumberSelector(config)
 
 
-OPTION_SELECTORS: dict[str, Any] = {
-    CONF_POOL_SIZE: _number(1, 10),
-    CONF_CODE_LENGTH: _number(4, 8),
-    CONF_FIRST_SLOT: _number(1, 9999),
-    CONF_SLOT_COUNT: _number(2, 250),
-    CONF_BACKUP_LEAD_HOURS: _number(0, 720, "h"),
-    CONF_PROGRAM_LEAD_MINUTES: _number(0, 1440, "min"),
+# The whole-number options and the values each may take.
+OPTION_RANGES: dict[str, tuple[int, int]] = {
+    CONF_POOL_SIZE: (1, 10),
+    CONF_CODE_LENGTH: (4, 8),
+    CONF_FIRST_SLOT: (1, 9999),
+    CONF_SLOT_COUNT: (2, 250),
+    CONF_BACKUP_LEAD_HOURS: (0, 720),
+    CONF_PROGRAM_LEAD_MINUTES: (0, 1440),
+    CONF_CALENDAR_DAYS: (1, 90),
+}
+POOL_SELECTORS: dict[str, Any] = {
+    CONF_POOL_SIZE: _number(),
+    CONF_CODE_LENGTH: _number(),
+    CONF_FIRST_SLOT: _number(),
+    CONF_SLOT_COUNT: _number(),
+    CONF_BACKUP_LEAD_HOURS: _number("h"),
+    CONF_PROGRAM_LEAD_MINUTES: _number("min"),
     CONF_SHOW_CODES: selector.BooleanSelector(),
-    CONF_CALENDAR_DAYS: _number(1, 90, "d"),
+}
+# The reservation-calendar settings: one section of the dialog, stored flat like the rest.
+SECTION_CALENDAR = "reservation_calendar"
+CALENDAR_SELECTORS: dict[str, Any] = {
+    CONF_CALENDAR_DAYS: _number("d"),
     CONF_CHECK_IN_TIME: selector.TimeSelector(),
     CONF_CHECK_OUT_TIME: selector.TimeSelector(),
 }
@@ -95,25 +110,65 @@ CALENDAR_SELECTOR = selector.EntitySelector(
 )
 
 
-def _options_schema(current: dict[str, Any]) -> probatio.Schema:
-    fields: dict[Any, Any] = {
+def _required(current: dict[str, Any], selectors: dict[str, Any]) -> dict[Any, Any]:
+    return {
         probatio.Required(key, default=current[key]): sel
-        for key, sel in OPTION_SELECTORS.items()
+        for key, sel in selectors.items()
     }
-    # The reservation calendar is optional: leaving it empty turns calendar sync off.
-    fields[
+
+
+def _options_schema(current: dict[str, Any], expand_calendar: bool) -> probatio.Schema:
+    # The calendar picker comes first; leaving it empty turns calendar sync off.
+    calendar: dict[Any, Any] = {
         probatio.Optional(
             CONF_CALENDAR, description={"suggested_value": current.get(CONF_CALENDAR)}
-        )
-    ] = CALENDAR_SELECTOR
-    return probatio.Schema(fields)
+        ): CALENDAR_SELECTOR,
+        **_required(current, CALENDAR_SELECTORS),
+    }
+    return probatio.Schema(
+        {
+            **_required(current, POOL_SELECTORS),
+            probatio.Required(SECTION_CALENDAR): section(
+                probatio.Schema(calendar), {"collapsed": not expand_calendar}
+            ),
+        }
+    )
 
 
-def _clean_options(user_input: dict[str, Any]) -> dict[str, Any]:
+def _flatten(user_input: dict[str, Any]) -> dict[str, Any]:
+    """Return the options as they are stored: flat, the section's fields beside the rest."""
+    calendar: dict[str, Any] = user_input.get(SECTION_CALENDAR, {})
+    return {k: v for k, v in user_input.items() if k != SECTION_CALENDAR} | calendar
+
+
+def _range_errors(options: dict[str, Any]) -> dict[str, str]:
+    """Name each option outside its range (or not a whole number), per field.
+
+    The dialog shows errors of a section's fields only at the section itself.
+    """
+    errors: dict[str, str] = {}
+    for key, (low, high) in OPTION_RANGES.items():
+        value = options[key]
+        if not (float(value).is_integer() and low <= value <= high):
+            field = SECTION_CALENDAR if key in CALENDAR_SELECTORS else key
+            errors.setdefault(field, f"{key}_range")
+    return errors
+
+
+def _clean_options(options: dict[str, Any]) -> dict[str, Any]:
     """Number selectors answer floats; those options are whole numbers."""
     return {
         key: int(value) if key in INTEGER_OPTIONS else value
-        for key, value in entry_options(user_input).items()
+        for key, value in entry_options(options).items()
+    }
+
+
+def _guest_room(options: dict[str, Any]) -> dict[str, str]:
+    """Say how many overlapping stays the slot range holds (the slots after the pool)."""
+    pool_size = int(options[CONF_POOL_SIZE])
+    return {
+        "pool_size": str(pool_size),
+        "guest_slots": str(max(int(options[CONF_SLOT_COUNT]) - pool_size, 0)),
     }
 
 
@@ -137,6 +192,13 @@ def fit_options(
     ):
         return None  # fewer slots than the pool plus one guest, or no usable length
     return fitted
+
+
+def lock_name(hass: HomeAssistant, lock_entity_id: str) -> str:
+    """Return what the host calls the lock: its friendly name (or its entity id)."""
+    if state := hass.states.get(lock_entity_id):
+        return str(state.name)
+    return lock_entity_id
 
 
 def _script_errors(hass: HomeAssistant, user_input: dict[str, Any]) -> dict[str, str]:
@@ -211,9 +273,8 @@ class BackupAccessCodesConfigFlow(ConfigFlow, domain=DOMAIN):
     def _create(
         self, data: dict[str, Any], options: dict[str, Any]
     ) -> ConfigFlowResult:
-        state = self.hass.states.get(self._lock_entity_id)
         return self.async_create_entry(
-            title=state.name if state else self._lock_entity_id,
+            title=lock_name(self.hass, self._lock_entity_id),
             data=data,
             options=options,
         )
@@ -242,7 +303,9 @@ class BackupAccessCodesConfigFlow(ConfigFlow, domain=DOMAIN):
             step_id="script",
             data_schema=_scripts_schema(user_input or {}),
             errors=errors,
-            description_placeholders={"lock": self._lock_entity_id},
+            description_placeholders={
+                "lock": lock_name(self.hass, self._lock_entity_id)
+            },
         )
 
     async def async_step_reconfigure(
@@ -265,7 +328,9 @@ class BackupAccessCodesConfigFlow(ConfigFlow, domain=DOMAIN):
             step_id="reconfigure",
             data_schema=_scripts_schema(user_input or dict(entry.data)),
             errors=errors,
-            description_placeholders={"lock": entry.data[CONF_LOCK_ENTITY_ID]},
+            description_placeholders={
+                "lock": lock_name(self.hass, entry.data[CONF_LOCK_ENTITY_ID])
+            },
         )
 
     @staticmethod
@@ -283,32 +348,49 @@ class BackupAccessCodesOptionsFlow(OptionsFlowWithReload):
     async def async_step_init(
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
-        """Show and check every option."""
+        """Show and check every option; a fixed error is gone on the next submit."""
         entry: BackupAccessCodesConfigEntry = self.config_entry
-        current = entry_options(entry.options)
+        stored = shown = entry_options(entry.options)
         errors: dict[str, str] = {}
+        problem = ""
         if user_input is not None:
-            new = _clean_options(user_input)
-            layout_changed = any(new[k] != current[k] for k in LAYOUT_OPTIONS)
-            problem = None
-            if not layout_from(new).supports_pool:
-                errors["base"] = "pool_too_large"
-            elif layout_changed and self._holds_slots(entry.entry_id):
-                errors["base"] = "layout_in_use"
-            elif problem := await self._capacity_problem(entry, new):
-                errors["base"] = "beyond_lock_capacity"
-            else:
-                return self.async_create_entry(data=new)
-            current = new
-            placeholders = {"problem": problem or ""}
-        else:
-            placeholders = {"problem": ""}
+            shown = entry_options(_flatten(user_input))
+            if not (errors := _range_errors(shown)):
+                new = _clean_options(shown)
+                errors, problem = await self._layout_errors(entry, new)
+                if not errors:
+                    return self.async_create_entry(data=new)
+        # The note on overlapping stays counts the slot layout in the form, if it is one.
+        layout_shown = not {CONF_POOL_SIZE, CONF_SLOT_COUNT} & errors.keys()
         return self.async_show_form(
             step_id="init",
-            data_schema=_options_schema(current),
+            data_schema=_options_schema(
+                shown,
+                expand_calendar=bool(shown.get(CONF_CALENDAR))
+                or SECTION_CALENDAR in errors,
+            ),
             errors=errors,
-            description_placeholders=placeholders,
+            description_placeholders={
+                "lock": lock_name(self.hass, entry.data[CONF_LOCK_ENTITY_ID]),
+                "problem": problem,
+                **_guest_room(shown if layout_shown else stored),
+            },
         )
+
+    async def _layout_errors(
+        self, entry: BackupAccessCodesConfigEntry, new: dict[str, Any]
+    ) -> tuple[dict[str, str], str]:
+        """Check the slot layout against the pool, the grants and the lock."""
+        current = entry_options(entry.options)
+        if not layout_from(new).supports_pool:
+            return {"base": "pool_too_large"}, ""
+        if any(new[k] != current[k] for k in LAYOUT_OPTIONS) and self._holds_slots(
+            entry.entry_id
+        ):
+            return {"base": "layout_in_use"}, ""
+        if problem := await self._capacity_problem(entry, new):
+            return {"base": "beyond_lock_capacity"}, problem
+        return {}, ""
 
     async def _capacity_problem(
         self, entry: BackupAccessCodesConfigEntry, options: dict[str, Any]

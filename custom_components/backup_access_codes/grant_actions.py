@@ -44,9 +44,9 @@ def coordinator_for(hass: HomeAssistant, lock_entity_id: str) -> LockCoordinator
     for coordinator in loaded_coordinators(hass).values():
         if coordinator.lock_entity_id == lock_entity_id:
             return coordinator
-    if hass.states.get(lock_entity_id) is None:
+    if (state := hass.states.get(lock_entity_id)) is None:
         raise invalid("unknown_lock", lock_entity_id=lock_entity_id)
-    raise invalid("lock_not_configured", lock_entity_id=lock_entity_id)
+    raise invalid("lock_not_configured", lock=state.name, lock_entity_id=lock_entity_id)
 
 
 def grants_of(hass: HomeAssistant) -> dict[str, Grant]:
@@ -89,6 +89,7 @@ def scheduled_code(coordinators: list[LockCoordinator], given: str | None) -> st
         if problem := code_problem(given, coordinator.engine.layout.code_length, held):
             raise invalid(
                 problem.value,
+                lock=coordinator.lock_name,
                 lock_entity_id=coordinator.lock_entity_id,
                 length=str(coordinator.engine.layout.code_length),
             )
@@ -162,6 +163,7 @@ def issue_backup(hass: HomeAssistant, grant: Grant) -> list[dict[str, Any]]:
         if not coordinator.engine.can_give_backup(grant):
             raise invalid(
                 "no_backup_code_available",
+                lock=coordinator.lock_name,
                 lock_entity_id=coordinator.lock_entity_id,
             )
     now = dt_util.utcnow()

@@ -33,7 +33,9 @@ class AvailableBackupCodesSensor(BackupAccessCodesEntity, SensorEntity):
 
     def __init__(self, coordinator: LockCoordinator) -> None:
         """Describe the counter."""
-        super().__init__(coordinator, "available_backup_codes")
+        super().__init__(
+            coordinator, "available_backup_codes", "available_backup_codes"
+        )
 
     @property
     def native_value(self) -> int:
@@ -57,7 +59,7 @@ class IssuedBackupCodesSensor(BackupAccessCodesEntity, SensorEntity):
 
     def __init__(self, coordinator: LockCoordinator) -> None:
         """Describe the counter."""
-        super().__init__(coordinator, "issued_backup_codes")
+        super().__init__(coordinator, "issued_backup_codes", "issued_backup_codes")
 
     @property
     def native_value(self) -> int:

@@ -1,6 +1,6 @@
 """The integration's actions. Each creates or reveals codes, so each needs an admin."""
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import probatio
 
@@ -33,6 +33,9 @@ from .grant_actions import (
     update_grant,
 )
 from .grants import Grant
+
+if TYPE_CHECKING:
+    from .coordinator import LockCoordinator
 
 SERVICE_CREATE = "create_access_grant"
 SERVICE_UPDATE = "update_access_grant"
@@ -70,6 +73,15 @@ def _grant_with_key(hass: HomeAssistant, key: str) -> Grant | None:
     return next((g for g in grants_of(hass).values() if g.key == wanted), None)
 
 
+def _created(coordinators: list[LockCoordinator], grant: Grant) -> dict[str, Any]:
+    """Answer a create: the scheduled code, and per lock the code the guest was told."""
+    return {
+        ATTR_ACCESS_GRANT_ID: grant.grant_id,
+        ATTR_CODE: grant.code,
+        "locks": [lock_view(coordinator, grant) for coordinator in coordinators],
+    }
+
+
 @callback
 def async_setup_services(hass: HomeAssistant) -> None:
     """Register the integration's actions."""
@@ -77,7 +89,7 @@ def async_setup_services(hass: HomeAssistant) -> None:
     async def create_access_grant(call: ServiceCall) -> dict[str, Any]:
         lock_ids: list[str] = list(dict.fromkeys(call.data[CONF_LOCK_ENTITY_ID]))
         if not lock_ids:
-            raise invalid("unknown_lock", lock_entity_id="")
+            raise invalid("no_lock_given")
         coordinators = [coordinator_for(hass, lock_id) for lock_id in lock_ids]
         starts_at = as_utc(call.data[ATTR_STARTS_AT])
         ends_at = as_utc(call.data[ATTR_ENDS_AT])
@@ -90,7 +102,7 @@ def async_setup_services(hass: HomeAssistant) -> None:
                     or set(same.locks) != {c.entry.entry_id for c in coordinators}
                 ):
                     raise invalid("idempotency_key_reused", idempotency_key=key)
-                return {ATTR_ACCESS_GRANT_ID: same.grant_id, ATTR_CODE: same.code}
+                return _created(coordinators, same)
             key = f"{IDEMPOTENCY_PREFIX}{key}"
         grant = create_grant(
             hass,
@@ -101,7 +113,7 @@ def async_setup_services(hass: HomeAssistant) -> None:
             code=call.data.get(ATTR_CODE),
             key=key,
         )
-        return {ATTR_ACCESS_GRANT_ID: grant.grant_id, ATTR_CODE: grant.code}
+        return _created(coordinators, grant)
 
     async def update_access_grant(call: ServiceCall) -> None:
         starts_at = call.data.get(ATTR_STARTS_AT)

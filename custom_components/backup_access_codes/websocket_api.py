@@ -217,10 +217,15 @@ def ws_reveal_code(
         raise invalid(
             "grant_not_on_lock",
             access_grant_id=grant.grant_id,
+            lock=coordinator.lock_name,
             lock_entity_id=coordinator.lock_entity_id,
         )
     if (told := grant_lock.told) is None:
-        raise invalid("no_code_told", lock_entity_id=coordinator.lock_entity_id)
+        raise invalid(
+            "no_code_told",
+            lock=coordinator.lock_name,
+            lock_entity_id=coordinator.lock_entity_id,
+        )
     user = connection.user
     _LOGGER.info(
         "The code of access grant %s on %s was shown to %s",
