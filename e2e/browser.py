@@ -1,0 +1,245 @@
+"""The real frontend in headless Chromium: open a page, read what it shows, check it, keep it.
+
+Debian's chromium (/usr/bin/chromium) driven by Playwright for Python; Playwright's own browser
+download (`playwright install`) is never used. A `Screen` is one logged-in browser tab. Every step
+that shows something calls `shot` (or `scan`), which fails the run on a translation error, a raw
+translation key, a field key shown instead of its label, or a door code on the screen, and saves a
+screenshot when the run keeps them (--screenshots DIR).
+"""
+
+from collections.abc import AsyncIterator, Callable
+import contextlib
+import io
+import json
+from pathlib import Path
+import tempfile
+import time
+from typing import Self
+
+from PIL import Image
+from playwright.async_api import (
+    Locator,
+    Page,
+    TimeoutError as PlaywrightTimeoutError,
+    async_playwright,
+)
+
+from .chromium import CHROMIUM, CHROMIUM_FLAGS
+from .client import Api
+from .common import CheckError, Run, contains_code, write_file
+from .translations import Translations, screen_problems
+
+VIEWPORT = {"width": 1100, "height": 760}
+PAGE_TIMEOUT = 30.0  # a page or dialog until it shows what it should
+FAILED_SHOT = Path(tempfile.gettempdir()) / "backup-access-codes-e2e-failed.png"
+
+# The visible text under an element, one text node per line, through the shadow roots of the
+# frontend's web components and into the nodes their slots show. `skip` is a CSS selector of
+# elements left out (Markdown, when reading labels).
+DEEP_TEXT_JS = """
+(root, skip) => {
+  const out = [];
+  const walk = (node) => {
+    if (node.nodeType === Node.TEXT_NODE) {
+      const text = node.data.trim();
+      if (text) out.push(text);
+      return;
+    }
+    if (node.nodeType === Node.ELEMENT_NODE) {
+      if (["STYLE", "SCRIPT", "TEMPLATE"].includes(node.tagName)) return;
+      if (skip && node.matches(skip)) return;
+      // Slots and other display: contents elements have no box of their own.
+      if (!node.checkVisibility({visibilityProperty: true})
+          && getComputedStyle(node).display !== "contents") return;
+      if (node.tagName === "SLOT") {
+        for (const child of node.assignedNodes({flatten: true})) walk(child);
+        return;
+      }
+      if (node.shadowRoot) {
+        for (const child of node.shadowRoot.childNodes) walk(child);
+        return;
+      }
+    }
+    for (const child of node.childNodes) walk(child);
+  };
+  walk(root);
+  return out.join("\\n");
+}
+"""
+MARKDOWN = "ha-markdown, ha-markdown-element, code"
+# What a page still waits for: visible spinners and images not loaded yet.
+BUSY_JS = """
+() => {
+  let busy = 0;
+  const spinner = /^(ha-spinner|ha-circular-progress|ha-md-circular-progress|mwc-circular-progress)$/;
+  const walk = (root) => {
+    for (const el of root.querySelectorAll("*")) {
+      if (spinner.test(el.localName) && el.checkVisibility()) busy++;
+      if (el.localName === "img" && el.checkVisibility() && !el.complete) busy++;
+      if (el.shadowRoot) walk(el.shadowRoot);
+    }
+  };
+  walk(document);
+  return busy;
+}
+"""
+SETTLE_TIMEOUT = 10.0
+
+
+def compact_png(data: bytes) -> bytes:
+    """A screenshot with at most 256 colours: a third of the size, the same to the eye."""
+    image = Image.open(io.BytesIO(data)).convert("RGB")
+    small = image.quantize(
+        colors=256, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE
+    )
+    out = io.BytesIO()
+    small.save(out, format="PNG", optimize=True)
+    return out.getvalue()
+
+
+class Screen:
+    """One logged-in tab of the frontend."""
+
+    def __init__(
+        self, page: Page, run: Run, translations: Translations, shots: Path | None
+    ) -> None:
+        """Wrap a page that is logged in already."""
+        self.page = page
+        self.run = run
+        self.translations = translations
+        self.shots = shots
+        self.field_keys = translations.field_keys()
+        self.saved: list[Path] = []
+
+    @classmethod
+    @contextlib.asynccontextmanager
+    async def launch(
+        cls, api: Api, run: Run, translations: Translations, shots: Path | None
+    ) -> AsyncIterator[Self]:
+        """Start Chromium with the API's login (the frontend's saved tokens) and open a tab."""
+        # What the frontend keeps after a login (home-assistant-js-websocket's saveTokens).
+        tokens = {**api.tokens, "hassUrl": api.base, "clientId": api.client_id}
+        init = (
+            "(() => { const t = "
+            + json.dumps(tokens)
+            + "; t.expires = Date.now() + t.expires_in * 1000;"
+            " localStorage.setItem('hassTokens', JSON.stringify(t)); })();"
+        )
+        async with async_playwright() as pw:
+            began = time.monotonic()
+            browser = await pw.chromium.launch(
+                executable_path=str(CHROMIUM), headless=True, args=list(CHROMIUM_FLAGS)
+            )
+            run.timing("Chromium started", time.monotonic() - began)
+            try:
+                context = await browser.new_context(
+                    viewport=VIEWPORT,  # type: ignore[arg-type]
+                    device_scale_factor=1,
+                    locale="en-US",
+                    color_scheme="light",
+                    timezone_id="UTC",
+                )
+                context.set_default_timeout(PAGE_TIMEOUT * 1000)
+                await context.add_init_script(init)
+                yield cls(await context.new_page(), run, translations, shots)
+            finally:
+                await browser.close()
+
+    # ---------------------------------------------------------------------------------------
+    # Reading
+
+    async def text(self, root: Locator | None = None, *, markdown: bool = True) -> str:
+        """The visible text under `root` (the whole page by default), a piece per line."""
+        target = root if root is not None else self.page.locator("html")
+        result: str = await target.evaluate(
+            DEEP_TEXT_JS, None if markdown else MARKDOWN
+        )
+        return result
+
+    async def wait_text(
+        self,
+        wanted: str | Callable[[str], bool],
+        *,
+        root: Locator | None = None,
+        what: str,
+        within: float = PAGE_TIMEOUT,
+    ) -> str:
+        """Wait until the text under `root` holds `wanted` (or satisfies it); return the text."""
+        deadline = time.monotonic() + within
+        while True:
+            with contextlib.suppress(Exception):  # the root may not exist yet
+                text = await self.text(root)
+                if wanted(text) if callable(wanted) else wanted in text:
+                    return text
+            if time.monotonic() > deadline:
+                shown = (
+                    await self.text(root) if root is None or await root.count() else ""
+                )
+                await self.fail(
+                    f"{what}: not shown after {within:.0f} s at {self.page.url};"
+                    f" the screen reads: {self.run.redact(' | '.join(shown.splitlines()))[:600]!r}"
+                )
+            await self.page.wait_for_timeout(150)
+
+    # ---------------------------------------------------------------------------------------
+    # Navigating
+
+    async def open(self, path: str, *, expect: str, what: str) -> str:
+        """Go to a frontend path and wait until it shows `expect`; return the page's text."""
+        await self.page.goto(self.run.base + path, wait_until="load")
+        return await self.wait_text(expect, what=what)
+
+    # ---------------------------------------------------------------------------------------
+    # Checking and keeping
+
+    async def scan(self, where: str) -> None:
+        """Fail on anything that shows a broken translation or a door code on the screen."""
+        text = await self.text()
+        problems = screen_problems(
+            text, await self.text(markdown=False), self.field_keys
+        )
+        if any(contains_code(text, code) for code in self.run.codes):
+            problems.append("a door code is shown")
+        if problems:
+            await self.fail(
+                f"{where}: " + "; ".join(self.run.redact(p) for p in problems)
+            )
+
+    async def settle(self) -> None:
+        """Let the page finish loading what it shows: requests, spinners, images, icons."""
+        with contextlib.suppress(PlaywrightTimeoutError):
+            await self.page.wait_for_load_state(
+                "networkidle", timeout=SETTLE_TIMEOUT * 1000
+            )
+        deadline = time.monotonic() + SETTLE_TIMEOUT
+        while await self.page.evaluate(BUSY_JS) and time.monotonic() < deadline:
+            await self.page.wait_for_timeout(150)
+        await self.page.wait_for_timeout(300)  # the last render and animations
+
+    async def shot(self, name: str, where: str) -> None:
+        """Scan the screen, then keep a screenshot of it as NAME.png (with --screenshots)."""
+        await self.scan(where)
+        if self.shots is None:
+            return
+        await self.settle()
+        await self.scan(where)  # what arrived while it settled
+        path = self.shots / f"{name}.png"
+        write_file(path, compact_png(await self.page.screenshot()))
+        self.saved.append(path)
+        self.run.step(
+            f"screenshot {path.name} ({path.stat().st_size // 1024} KiB): {where}"
+        )
+
+    async def save(self, path: Path) -> int:
+        """Write a screenshot of the page to an exact path; return its size."""
+        await self.settle()
+        data = compact_png(await self.page.screenshot())
+        write_file(path, data)
+        return len(data)
+
+    async def fail(self, message: str) -> None:
+        """Keep a screenshot of the failure and fail the run."""
+        with contextlib.suppress(Exception):
+            await self.page.screenshot(path=str(FAILED_SHOT))
+            message += f" (screenshot: {FAILED_SHOT})"
+        raise CheckError(message)
