@@ -18,6 +18,7 @@ from typing import Self
 
 from PIL import Image
 from playwright.async_api import (
+    Error as PlaywrightError,
     Locator,
     Page,
     TimeoutError as PlaywrightTimeoutError,
@@ -186,7 +187,15 @@ class Screen:
 
     async def open(self, path: str, *, expect: str, what: str) -> str:
         """Go to a frontend path and wait until it shows `expect`; return the page's text."""
-        await self.page.goto(self.run.base + path, wait_until="load")
+        for attempt in range(3):
+            try:
+                await self.page.goto(self.run.base + path, wait_until="load")
+                break
+            except PlaywrightError as err:
+                # The frontend's own navigation (a closing dialog's history step) can abort
+                # ours: go again.
+                if "ERR_ABORTED" not in str(err) or attempt == 2:
+                    raise
         return await self.wait_text(expect, what=what)
 
     # ---------------------------------------------------------------------------------------

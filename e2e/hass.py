@@ -14,7 +14,7 @@ import time
 import aiohttp
 
 from .common import ROOT, check
-from .democonfig import ensure_include_files, link_integration
+from .democonfig import ensure_include_files, link_blueprints, link_integration
 
 START_TIMEOUT = 90.0  # process start until the API answers
 STOP_TIMEOUT = 30.0
@@ -38,13 +38,14 @@ def port_busy(port: int) -> bool:
 
 
 def prepare_config(config_dir: Path) -> None:
-    """Copy the demo configuration; link the integration and create the included files."""
+    """Copy the demo configuration; link the integration and blueprints, create the includes."""
     shutil.copy2(
         ROOT / "config" / "configuration.yaml", config_dir / "configuration.yaml"
     )
     problem = link_integration(config_dir)
     check(problem is None, f"cannot link the integration: {problem}")
     ensure_include_files(config_dir)
+    link_blueprints(config_dir)
 
 
 class HomeAssistant:

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 import aiohttp
 
+from .automation import automation_ran, blueprint_automation
 from .client import Api, WebSocket
 from .common import POOL_SIZE, POOL_TIMEOUT, Run
 from .context import Demo
@@ -41,8 +42,13 @@ async def pool_ready(_ui: Screen | None, demo: Demo) -> None:
 
 
 async def grant(_ui: Screen | None, demo: Demo) -> None:
-    """The last-minute grant on the offline lock (through the API, as an automation does)."""
+    """The last-minute grant on the offline lock (through the API, as an automation does).
+
+    Before it, an automation is saved from the shipped blueprint; it must run for the code.
+    """
+    await blueprint_automation(demo)
     await last_minute_grant(demo)
+    await automation_ran(demo)
 
 
 def browser_steps(options: Options) -> tuple[tuple[str, BrowserStep], ...]:
