@@ -77,10 +77,9 @@ async def options_dialog(ui: Screen, demo: Demo) -> None:
         errors = await dialog.check_form(step)
         check(errors, f"options: {invalid} was accepted or shows no error")
         demo.run.step(f"options: {invalid} refused: {' / '.join(errors)}")
-        if number == 0:
-            await ui.shot(
-                "07-options-error", "options dialog refusing an invalid value"
-            )
+        await ui.shot(
+            f"07-options-refused-{number + 1}", f"options dialog refusing {invalid}"
+        )
         for field in invalid:
             await dialog.fill(field, str(original[field]))
     key, value = CHANGED_OPTION
