@@ -14,7 +14,7 @@ import json
 from pathlib import Path
 import tempfile
 import time
-from typing import Self
+from typing import NoReturn, Self
 
 from PIL import Image
 from playwright.async_api import (
@@ -246,7 +246,7 @@ class Screen:
         write_file(path, data)
         return len(data)
 
-    async def fail(self, message: str) -> None:
+    async def fail(self, message: str) -> NoReturn:
         """Keep a screenshot of the failure and fail the run."""
         with contextlib.suppress(Exception):
             await self.page.screenshot(path=str(FAILED_SHOT))

@@ -53,15 +53,7 @@ async def add_integration(ui: Screen, demo: Demo) -> None:
     )
     await dialog.submit()
 
-    step = await dialog.wait_step("form", "script")
-    check(not await dialog.check_form(step), "the script step opens with an error")
-    for field, script in (
-        ("set_code_script", SET_SCRIPT),
-        ("clear_code_script", CLEAR_SCRIPT),
-    ):
-        await dialog.pick_entity(field, await friendly_name(demo, script), script)
-    await ui.shot("03-script-step", "config flow, step 'script' (the demo scripts)")
-    await dialog.submit()
+    await scripts_step(dialog, demo, "script", "03-script-step")
 
     created = await dialog.wait_step("create-entry")
     await ui.scan("config flow, entry created (name and area)")
@@ -70,6 +62,19 @@ async def add_integration(ui: Screen, demo: Demo) -> None:
     await dialog.wait_closed()
     await wait_loaded(demo.api, demo.entry_id, demo.run)
     await find_entities(demo)
+
+
+async def scripts_step(dialog: FlowDialog, demo: Demo, step_id: str, shot: str) -> None:
+    """The step that asks for the two scripts (`script`, `reconfigure`): the demo's, submitted."""
+    step = await dialog.wait_step("form", step_id)
+    check(not await dialog.check_form(step), f"the {step_id} step opens with an error")
+    for field, script in (
+        ("set_code_script", SET_SCRIPT),
+        ("clear_code_script", CLEAR_SCRIPT),
+    ):
+        await dialog.pick_entity(field, await friendly_name(demo, script), script)
+    await dialog.ui.shot(shot, f"config flow, step {step_id!r} (the demo scripts)")
+    await dialog.submit()
 
 
 def entry_id(step: dict[str, Any]) -> str:

@@ -1,15 +1,16 @@
 """The integration where hosts look for it: listed, found, configured, reconfigured, deleted."""
 
+import time
 from typing import Any
 
 from playwright.async_api import Locator
 
-from ..browser import Screen
-from ..common import CLEAR_SCRIPT, DOMAIN, POOL_SIZE, SET_SCRIPT, check
+from ..browser import PAGE_TIMEOUT, Screen
+from ..common import DOMAIN, POOL_SIZE, check
 from ..context import Demo
 from ..entry import entry, wait_loaded
 from ..grant import set_lock_online
-from .add import INTEGRATIONS, friendly_name, integration_name
+from .add import INTEGRATIONS, integration_name, scripts_step
 from .flow import FlowDialog, schema_fields
 
 PAGE = f"/config/integrations/integration/{DOMAIN}"
@@ -104,31 +105,24 @@ async def options_dialog(ui: Screen, demo: Demo) -> None:
 
 async def wait_error(dialog: FlowDialog, invalid: dict[str, str]) -> dict[str, Any]:
     """The form again, now showing an error (from the flow, or the frontend's schema check)."""
-    for _ in range(100):
+    deadline = time.monotonic() + PAGE_TIMEOUT
+    while True:
         step = await dialog.wait_step("form", "init")
         if (
             step.get("errors")
             or await dialog.root.locator('ha-alert[alert-type="error"]').count()
         ):
             return step
+        if time.monotonic() > deadline:
+            await dialog.ui.fail(f"options: no error shown for {invalid}")
         await dialog.ui.page.wait_for_timeout(100)
-    await dialog.ui.fail(f"options: no error shown for {invalid}")
-    raise AssertionError  # fail() raised already
 
 
 async def reconfigure(ui: Screen, demo: Demo) -> None:
     """⋮ → Reconfigure: the scripts step again, then the entry reloads with them."""
     await entry_menu(ui, demo, "Reconfigure")
     dialog = FlowDialog(ui, "config")
-    step = await dialog.wait_step("form", "reconfigure")
-    check(not await dialog.check_form(step), "reconfigure opens with an error")
-    for field, script in (
-        ("set_code_script", SET_SCRIPT),
-        ("clear_code_script", CLEAR_SCRIPT),
-    ):
-        await dialog.pick_entity(field, await friendly_name(demo, script), script)
-    await ui.shot("08-reconfigure", "reconfigure dialog")
-    await dialog.submit()
+    await scripts_step(dialog, demo, "reconfigure", "08-reconfigure")
     aborted = await dialog.wait_step("abort")
     check(
         aborted.get("reason") == "reconfigure_successful",
