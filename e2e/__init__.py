@@ -6,7 +6,8 @@ frontend in headless Chromium through what a host does: finds Backup Access Code
 integration", goes through the config flow's user and script steps, finds the integration on the
 Integrations page, changes the options (invalid values first), reconfigures, looks at the lock's
 device page after a last-minute grant on the offline lock (a backup code must be issued within
-seconds), sees the dashboard of docs/dashboard.yaml and deletes the entry. Every screen is held to
+seconds), sees the dashboard of docs/dashboard.yaml and the Access codes panel, and deletes the
+entry. Every screen is held to
 translations/en.json (read at run time) and fails the run on a translation error, a raw key or a
 door code. With --no-browser the config flow goes through its REST API and only the grant is
 checked.

@@ -62,6 +62,7 @@ def browser_steps(options: Options) -> tuple[tuple[str, BrowserStep], ...]:
         options_dialog,
         reconfigure,
     )
+    from .screens.panel import access_codes_panel
 
     return (
         ("Add integration, user and script steps in the UI", add_integration),
@@ -76,14 +77,14 @@ def browser_steps(options: Options) -> tuple[tuple[str, BrowserStep], ...]:
             "dashboard",
             functools.partial(dashboard, copy_to=options.dashboard_shot),
         ),
-        # Steps being built beside this one go here, before the entry is deleted; each is an
-        # `async def step(ui: Screen, demo: Demo)` in e2e/screens/ (see screens/__init__.py):
-        # - the grants calendar in the Calendar panel (`/calendar`): with the lock still
-        #   offline, create an event on the lock's access-grants calendar (demo.entities
-        #   ["access_grants"]), expect EVENT_ISSUED with is_backup_code on demo.ws.events
-        #   within EVENT_TIMEOUT and the event shown, then `ui.shot("12-calendar", ...)`;
-        # - the admin "Access codes" sidebar panel: open it, find the demo lock's pool and the
-        #   grant (demo.grant_id) without any code, `ui.shot("13-access-codes-panel", ...)`.
+        ("Access codes panel", access_codes_panel),
+        # The grants calendar (being built beside this) goes here, before the entry is deleted:
+        # an `async def step(ui: Screen, demo: Demo)` in e2e/screens/ (see screens/__init__.py)
+        # that opens the Calendar panel (`/calendar`), creates an event on the lock's
+        # access-grants calendar (demo.entities["access_grants"]) with the lock still offline,
+        # expects EVENT_ISSUED with is_backup_code on demo.ws.events within EVENT_TIMEOUT and
+        # the event shown, then `ui.shot("13-calendar", ...)`. (find_entities already expects
+        # every entity of translations/en.json, the calendar included.)
         ("Delete in the UI", delete),
     )
 

@@ -61,12 +61,6 @@ def test_every_string_of_en_json_renders_and_is_recognised() -> None:
         assert "Translation error" not in screen
 
 
-def test_the_script_step_description_quotes_its_braces() -> None:
-    """The string that showed "Translation error: MALFORMED_ARGUMENT" renders its JSON."""
-    description = Translations.load().require("config.step.script.description")
-    assert '{"success": false}' in shown(description, {})
-
-
 @pytest.mark.parametrize(
     "message",
     [

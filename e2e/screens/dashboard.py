@@ -21,7 +21,7 @@ from ..common import (
 from ..context import Demo
 
 DASHBOARD_YAML = ROOT / "docs" / "dashboard.yaml"
-DASHBOARD_URL = "backup-access-codes"
+DASHBOARD_URL = "door-codes"
 
 # The text of every tile card on the page, through the shadow roots of the frontend's
 # web components; `hidden` tells whether the card takes no space (a conditional card that is off).

@@ -172,7 +172,7 @@ async def delete(ui: Screen, demo: Demo) -> None:
     confirm = ui.page.locator("dialog-box")
     title = await entry_title(demo)
     await ui.wait_text(title, root=confirm, what="the delete confirmation")
-    await ui.shot("11-delete", "delete confirmation")
+    await ui.shot("12-delete", "delete confirmation")
     await confirm.locator("ha-dialog-footer ha-button").last.click()
     left: dict[str, str] = {}
     for _ in range(100):
