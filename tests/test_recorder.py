@@ -18,6 +18,7 @@ from homeassistant.util import dt as dt_util
 from .conftest import add_entry, create_grant, make_entry, set_online
 
 ISSUED = "sensor.front_door_issued_backup_codes"
+CALENDAR = "calendar.front_door_access_grants"
 
 
 @pytest.fixture(autouse=True)
@@ -53,4 +54,37 @@ async def test_code_attributes_are_not_recorded(
     recorded = history[ISSUED]
     assert [s.state for s in recorded][-1] == "1"
     assert all("access_grants" not in s.attributes for s in recorded)
+    assert all(code not in str(s.as_dict()) for s in recorded)
+
+
+async def test_grants_calendar_records_no_code_nor_guest(
+    recorder_mock: Recorder, hass: HomeAssistant, writes: list[Event]
+) -> None:
+    """The calendar's recorded states keep times and the lock, not the guest or a code."""
+    start = dt_util.utcnow() - timedelta(seconds=1)
+    await add_entry(hass, make_entry(show_codes=True))
+    issued = async_capture_events(hass, EVENT_ISSUED)
+    await set_online(hass, False)
+    await create_grant(hass, starts_in=timedelta(minutes=10))
+    code = issued[0].data["access_method"]["code"]
+    live = hass.states.get(CALENDAR)
+    assert live.attributes["message"] == "Jane Doe"
+    assert "Backup code issued" in live.attributes["description"]
+    await async_wait_recording_done(hass)
+
+    history = await get_instance(hass).async_add_executor_job(
+        partial(
+            get_significant_states,
+            hass,
+            start,
+            None,
+            [CALENDAR],
+            significant_changes_only=False,
+        )
+    )
+    recorded = history[CALENDAR]
+    assert recorded[-1].attributes["location"] == "Front door"
+    assert recorded[-1].attributes["start_time"]
+    assert all("message" not in s.attributes for s in recorded)
+    assert all("description" not in s.attributes for s in recorded)
     assert all(code not in str(s.as_dict()) for s in recorded)
