@@ -33,6 +33,7 @@ from .conftest import (
     add_entry,
     add_event,
     advance,
+    advance_to,
     create_grant,
     make_entry,
     set_online,
@@ -125,6 +126,15 @@ async def token_for(hass: HomeAssistant, user: User) -> str:
     return hass.auth.async_create_access_token(refresh_token)
 
 
+async def add_automation(
+    hass: HomeAssistant, trigger: dict[str, Any], action: dict[str, Any]
+) -> None:
+    """A real automation with one trigger and one action."""
+    assert await async_setup_component(
+        hass, "automation", {"automation": {"triggers": [trigger], "actions": [action]}}
+    )
+
+
 async def test_sixth_entity_on_the_locks_device(
     hass: HomeAssistant, entry: MockConfigEntry, entity_registry: er.EntityRegistry
 ) -> None:
@@ -200,12 +210,9 @@ async def test_state_follows_the_current_or_next_stay(
         "Scheduled code issued and on the lock (slot 25)."
     )
 
-    await hass.services.async_call(
-        DOMAIN,
-        "delete_access_grant",
-        {"access_grant_id": response["access_grant_id"]},
-        blocking=True,
-    )
+    # Deleted through the calendar entity itself.
+    entity = hass.data[DATA_COMPONENT].get_entity(GRANTS)
+    await entity.async_delete_event(response["access_grant_id"])
     await hass.async_block_till_done()
     state = hass.states.get(GRANTS)
     assert state.state == "off"
@@ -217,6 +224,35 @@ async def test_state_follows_the_current_or_next_stay(
     assert state.state == "off"
     assert "message" not in state.attributes
     assert await get_events(hass) == []
+
+
+async def test_calendar_trigger_before_check_in(
+    hass: HomeAssistant, entry: MockConfigEntry, freezer: FrozenDateTimeFactory
+) -> None:
+    """A calendar trigger on the grants calendar runs an automation before a stay."""
+    await add_automation(
+        hass,
+        {
+            "trigger": "calendar",
+            "event": "start",
+            "entity_id": GRANTS,
+            "offset": "-1:00",
+        },
+        {
+            "event": "test_arrival",
+            "event_data": {"name": "{{ trigger.calendar_event.summary }}"},
+        },
+    )
+    arrivals = async_capture_events(hass, "test_arrival")
+    await create_grant(hass, starts_in=timedelta(hours=3), name="Early Bird")
+    await advance_to(hass, freezer, dt_util.utcnow() + timedelta(hours=1, minutes=55))
+    assert arrivals == []
+    await advance_to(hass, freezer, dt_util.utcnow() + timedelta(minutes=10))
+    assert [e.data["name"] for e in arrivals] == ["Early Bird"]
+    # Detach the trigger: its 15-minute poll would outlive the test.
+    await hass.services.async_call(
+        "automation", "turn_off", {"entity_id": "all"}, blocking=True
+    )
 
 
 async def test_create_event_makes_a_grant(
@@ -567,26 +603,13 @@ async def test_automation_started_by_a_non_admin_may_create(
     hass: HomeAssistant, entry: MockConfigEntry, hass_ws_client: WebSocketGenerator
 ) -> None:
     """An automation has no user, even when a non-admin's action triggered it."""
-    assert await async_setup_component(
+    await add_automation(
         hass,
-        "automation",
+        {"trigger": "state", "entity_id": "input_boolean.writes_raise", "to": "on"},
         {
-            "automation": {
-                "triggers": [
-                    {
-                        "trigger": "state",
-                        "entity_id": "input_boolean.writes_raise",
-                        "to": "on",
-                    }
-                ],
-                "actions": [
-                    {
-                        "action": "calendar.create_event",
-                        "target": {"entity_id": GRANTS},
-                        "data": {"summary": "Walk-in", **stay(timedelta(days=1))},
-                    }
-                ],
-            }
+            "action": "calendar.create_event",
+            "target": {"entity_id": GRANTS},
+            "data": {"summary": "Walk-in", **stay(timedelta(days=1))},
         },
     )
     client = await hass_ws_client(hass, await token_for(hass, await non_admin(hass)))
