@@ -23,7 +23,7 @@ from homeassistant.components.calendar import (
     CalendarEvent,
 )
 from homeassistant.core import CALLBACK_TYPE, Context, HomeAssistant, callback
-from homeassistant.exceptions import Unauthorized, UnknownUser
+from homeassistant.exceptions import Unauthorized
 from homeassistant.helpers.dispatcher import async_dispatcher_connect
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.util import dt as dt_util
@@ -332,9 +332,7 @@ class AccessGrantsCalendar(BackupAccessCodesEntity, CalendarEntity):
         if user_id is None:
             return
         user = await self.hass.auth.async_get_user(user_id)
-        if user is None:
-            raise UnknownUser(user_id=user_id)
-        if not user.is_admin:
+        if user is None or not user.is_admin:
             raise AdminRequired(user_id, self.entity_id)
 
 

@@ -44,8 +44,8 @@ def describe(facts: GrantFacts, zone: tzinfo) -> str:
             )
         case GrantStatus.ISSUED:
             status = (
-                "Scheduled code issued; it works on the lock from "
-                f"{_at(facts.program_at, zone)}."
+                "Scheduled code issued, not on the lock yet "
+                f"(programmed from {_at(facts.program_at, zone)})."
             )
         case GrantStatus.PROGRAMMED:
             status = f"Scheduled code issued and on the lock{_in_slot(facts.slot)}."
