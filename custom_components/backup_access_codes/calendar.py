@@ -9,6 +9,7 @@ A grant made by a reservation calendar is changed in that calendar, not here.
 from collections.abc import Callable
 from contextvars import ContextVar
 from datetime import date, datetime
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from homeassistant.auth.permissions.const import POLICY_CONTROL
@@ -49,8 +50,9 @@ if TYPE_CHECKING:
 
 PARALLEL_UPDATES = 0
 
-# One event as compared between updates: uid, summary, start, end, description, location.
-type EventParts = tuple[str, str, datetime, datetime, str, str]
+# One event as compared between updates (uid, summary, start, end, what the description
+# says, location): cheap to compare, formatted only when an event is asked for.
+type EventParts = tuple[str, str, datetime, datetime, GrantFacts, str]
 
 # The context of the action call under way, with the calendar it targets. Home Assistant sets
 # an entity's context just before it runs the call in a task of its own, which inherits this.
@@ -104,15 +106,13 @@ class _ChangeRouter:
                 self.hass, SIGNAL_CHANGED, self._async_changed
             )
         self.targets[entry_id] = target
+        return partial(self._unfollow, entry_id)  # smaller than a closure, per lock
 
-        @callback
-        def remove() -> None:
-            self.targets.pop(entry_id, None)
-            if not self.targets and self._unsub is not None:
-                self._unsub()
-                self._unsub = None
-
-        return remove
+    def _unfollow(self, entry_id: str) -> None:
+        self.targets.pop(entry_id, None)
+        if not self.targets and self._unsub is not None:
+            self._unsub()
+            self._unsub = None
 
     @callback
     def _async_changed(self, entry_id: str) -> None:
@@ -216,18 +216,18 @@ class AccessGrantsCalendar(BackupAccessCodesEntity, CalendarEntity):
             grant.name,
             grant.starts_at,
             grant.ends_at,
-            describe(facts, dt_util.get_default_time_zone()),
+            facts,
             coordinator.lock_name,
         )
 
     @staticmethod
     def _event(parts: EventParts) -> CalendarEvent:
-        uid, summary, starts_at, ends_at, description, location = parts
+        uid, summary, starts_at, ends_at, facts, location = parts
         return CalendarEvent(
             start=dt_util.as_local(starts_at),
             end=dt_util.as_local(ends_at),
             summary=summary,
-            description=description,
+            description=describe(facts, dt_util.get_default_time_zone()),
             location=location,
             uid=uid,
         )
