@@ -10,7 +10,7 @@ from collections.abc import Callable
 from contextvars import ContextVar
 from datetime import date, datetime
 from functools import partial
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from homeassistant.auth.permissions.const import POLICY_CONTROL
 from homeassistant.components import websocket_api
@@ -44,9 +44,7 @@ from .grant_actions import (
 from .grant_events import GrantFacts, describe
 from .grants import Grant, GrantLock, GrantStatus
 from .reservations import calendar_lock_id, day_times, stay_moment
-
-if TYPE_CHECKING:
-    from . import BackupAccessCodesConfigEntry
+from .runtime import BackupAccessCodesConfigEntry
 
 PARALLEL_UPDATES = 0
 
@@ -67,7 +65,7 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Add the lock's calendar of access grants."""
-    async_add_entities([AccessGrantsCalendar(entry.runtime_data)])
+    async_add_entities([AccessGrantsCalendar(entry.runtime_data.coordinator)])
 
 
 class AdminRequired(Unauthorized):
@@ -293,7 +291,11 @@ class AccessGrantsCalendar(BackupAccessCodesEntity, CalendarEntity):
         """Return this lock's grant with that id, unless a reservation calendar owns it."""
         grant = grant_by_id(self.hass, uid)
         if self.coordinator.entry.entry_id not in grant.locks:
-            raise invalid("unknown_access_grant", access_grant_id=uid)
+            raise invalid(
+                "grant_not_on_lock",
+                access_grant_id=uid,
+                lock_entity_id=self.coordinator.lock_entity_id,
+            )
         if (calendar := self._managing_calendar(grant)) is not None:
             raise invalid("managed_by_calendar", name=grant.name, calendar=calendar)
         return grant
