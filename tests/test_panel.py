@@ -4,6 +4,7 @@ from datetime import timedelta
 
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
+from custom_components.backup_access_codes.const import DOMAIN
 from custom_components.backup_access_codes.grants import PastStay
 from custom_components.backup_access_codes.lock_state import (
     PAST_KEPT,
@@ -16,6 +17,7 @@ from custom_components.backup_access_codes.panel import (
     async_register_panel,
 )
 from homeassistant.components import frontend
+from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant
 from homeassistant.setup import async_setup_component
 
@@ -55,6 +57,20 @@ async def test_panel_follows_the_locks(
     again = hass.data[frontend.DATA_PANELS][PANEL_URL_PATH]
     assert again.config is not None
     assert again.config["_panel_custom"]["module_url"] == custom["module_url"]
+
+
+async def test_locks_set_up_together_share_the_panel(
+    hass: HomeAssistant, locks: None
+) -> None:
+    """Locks set up at once (as at start) register the panel once, and all of them load."""
+    assert await async_setup_component(hass, "http", {})
+    entries = [make_entry(), make_entry("lock.back_door", entry_id="back")]
+    for entry in entries:
+        entry.add_to_hass(hass)
+    assert await async_setup_component(hass, DOMAIN, {})
+    await hass.async_block_till_done()
+    assert [e.state for e in entries] == [ConfigEntryState.LOADED] * 2
+    assert frontend.async_panel_exists(hass, PANEL_URL_PATH)
 
 
 async def test_no_panel_without_http(hass: HomeAssistant) -> None:
