@@ -496,7 +496,7 @@ async def test_grant_of_another_lock_is_not_this_calendars(
     )
     reply = await client.receive_json()
     assert reply["error"]["message"] == (
-        f"The access grant {back_only.grant_id} is not on {LOCK}"
+        f"The access grant {back_only.grant_id} is not on Front door"
     )
     assert back_only.grant_id in grants(hass)
     # Moving the shared grant in one calendar moves it on both locks.

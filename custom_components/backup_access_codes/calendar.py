@@ -294,7 +294,7 @@ class AccessGrantsCalendar(BackupAccessCodesEntity, CalendarEntity):
             raise invalid(
                 "grant_not_on_lock",
                 access_grant_id=uid,
-                lock_entity_id=self.coordinator.lock_entity_id,
+                lock=self.coordinator.lock_name,
             )
         if (calendar := self._managing_calendar(grant)) is not None:
             raise invalid("managed_by_calendar", name=grant.name, calendar=calendar)
