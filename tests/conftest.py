@@ -2,6 +2,7 @@
 
 from collections.abc import Generator, Mapping
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
@@ -29,6 +30,7 @@ from homeassistant.setup import async_setup_component
 from homeassistant.util import dt as dt_util
 
 LOCK = "lock.front_door"
+CALENDAR = "calendar.rentals"  # a reservation calendar (the rentals fixture)
 WRITE_EVENT = "test_lock_write"
 START = datetime(2026, 12, 1, 12, 0, tzinfo=dt_util.UTC)
 
@@ -183,6 +185,32 @@ async def locks(hass: HomeAssistant) -> None:
     )
     await hass.async_block_till_done()
     assert hass.states.get(LOCK).state == "locked"
+
+
+@pytest.fixture
+async def rentals(hass: HomeAssistant, tmp_path: Path, locks: None) -> None:
+    """A real Local Calendar named Rentals, stored in a temporary folder."""
+    await hass.config.async_set_time_zone("Europe/Amsterdam")
+    hass.config.config_dir = str(tmp_path)
+    (tmp_path / ".storage").mkdir()
+    calendar_entry = MockConfigEntry(
+        domain="local_calendar", data={"calendar_name": "Rentals"}
+    )
+    calendar_entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(calendar_entry.entry_id)
+    await hass.async_block_till_done()
+    assert hass.states.get(CALENDAR) is not None
+
+
+async def add_event(hass: HomeAssistant, summary: str, **times: str) -> None:
+    """Create an event through the calendar action."""
+    await hass.services.async_call(
+        "calendar",
+        "create_event",
+        {"summary": summary, **times},
+        target={"entity_id": CALENDAR},
+        blocking=True,
+    )
 
 
 @pytest.fixture

@@ -13,6 +13,7 @@ PACKAGE = (
 DOMAIN_MODULES = (
     "codes",
     "engine",
+    "grant_events",
     "grants",
     "lock_state",
     "pool",

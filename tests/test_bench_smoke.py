@@ -69,10 +69,10 @@ def test_bench_smoke(tmp_path: Path) -> None:
     assert results["mode"] == "smoke"
     assert positive(results["runtime_s"])
 
-    # Setup: every lock gets the five entities, each with a state; pools are programmed.
+    # Setup: every lock gets its six entities, each with a state; pools are programmed.
     for n, runs in results["setup"].items():
         for run in runs:
-            assert run["entities"] == 5 * int(n)
+            assert run["entities"] == 6 * int(n)
             assert run["entities_with_state"] == run["entities"]
             assert run["restart_entities_with_state"] == run["entities"]
             assert run["pool_codes_programmed"] >= run["pool_codes_expected"]
@@ -108,7 +108,7 @@ def test_bench_smoke(tmp_path: Path) -> None:
     for key in ("timer_fires", "provider_calls", "store_writes", "state_writes"):
         assert isinstance(idle["week"][key], int), key
         assert idle["week"][key] >= idle["day1"][key] >= 0, key
-    assert idle["entities_without_grants"] == 5 * idle["locks"]
+    assert idle["entities_without_grants"] == 6 * idle["locks"]
     assert idle["armed_timers_after"] >= 1
 
     targets = results["targets"]

@@ -1,7 +1,6 @@
 """Reservations from a real Local Calendar become access grants."""
 
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
@@ -15,35 +14,15 @@ from homeassistant.components.calendar.const import DATA_COMPONENT
 from homeassistant.core import Event, HomeAssistant
 from homeassistant.util import dt as dt_util
 
-from .conftest import add_entry, advance, create_grant, make_entry, set_writes
-
-CALENDAR = "calendar.rentals"
-
-
-@pytest.fixture
-async def rentals(hass: HomeAssistant, tmp_path: Path, locks: None) -> None:
-    """A real Local Calendar named Rentals, stored in a temporary folder."""
-    await hass.config.async_set_time_zone("Europe/Amsterdam")
-    hass.config.config_dir = str(tmp_path)
-    (tmp_path / ".storage").mkdir()
-    calendar_entry = MockConfigEntry(
-        domain="local_calendar", data={"calendar_name": "Rentals"}
-    )
-    calendar_entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(calendar_entry.entry_id)
-    await hass.async_block_till_done()
-    assert hass.states.get(CALENDAR) is not None
-
-
-async def add_event(hass: HomeAssistant, summary: str, **times: str) -> None:
-    """Create an event through the calendar action."""
-    await hass.services.async_call(
-        "calendar",
-        "create_event",
-        {"summary": summary, **times},
-        target={"entity_id": CALENDAR},
-        blocking=True,
-    )
+from .conftest import (
+    CALENDAR,
+    add_entry,
+    add_event,
+    advance,
+    create_grant,
+    make_entry,
+    set_writes,
+)
 
 
 async def events(hass: HomeAssistant) -> list[Any]:

@@ -146,7 +146,7 @@ async def test_host_links_the_lock_to_a_device(
     assert our_devices(hass, ours) == {device.id}
     assert own_device(hass, ours) is None
     assert (
-        len(er.async_entries_for_config_entry(er.async_get(hass), ours.entry_id)) == 5
+        len(er.async_entries_for_config_entry(er.async_get(hass), ours.entry_id)) == 6
     )
     assert hass.states.get(PORCH) is not None
     # The lock's own device is left as it is.

@@ -2,17 +2,22 @@
 
 from datetime import timedelta
 
-from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
+from custom_components.backup_access_codes.const import DOMAIN
 from custom_components.backup_access_codes.grants import PastStay
 from custom_components.backup_access_codes.lock_state import (
     PAST_KEPT,
     PAST_KEPT_COUNT,
     LockState,
 )
-from custom_components.backup_access_codes.panel import BUNDLE, PANEL_URL_PATH
+from custom_components.backup_access_codes.panel import (
+    BUNDLE,
+    PANEL_URL_PATH,
+    async_register_panel,
+)
 from homeassistant.components import frontend
+from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant
 from homeassistant.setup import async_setup_component
 
@@ -54,13 +59,29 @@ async def test_panel_follows_the_locks(
     assert again.config["_panel_custom"]["module_url"] == custom["module_url"]
 
 
-async def test_no_panel_without_http(
-    hass: HomeAssistant, entry: MockConfigEntry
+async def test_locks_set_up_together_share_the_panel(
+    hass: HomeAssistant, locks: None
 ) -> None:
-    """Where Home Assistant serves no HTTP (as in most tests) the locks still work."""
+    """Locks set up at once (as at start) register the panel once, and all of them load."""
+    assert await async_setup_component(hass, "http", {})
+    entries = [make_entry(), make_entry("lock.back_door", entry_id="back")]
+    for entry in entries:
+        entry.add_to_hass(hass)
+    assert await async_setup_component(hass, DOMAIN, {})
+    await hass.async_block_till_done()
+    assert [e.state for e in entries] == [ConfigEntryState.LOADED] * 2
+    assert frontend.async_panel_exists(hass, PANEL_URL_PATH)
+
+
+async def test_no_panel_without_http(hass: HomeAssistant) -> None:
+    """Where Home Assistant serves no HTTP, no panel is registered.
+
+    A loaded lock always brings HTTP now: its grants calendar sets up Home Assistant's
+    calendar integration, which depends on it. The guard is checked on its own.
+    """
     assert "http" not in hass.config.components
+    await async_register_panel(hass)
     assert not frontend.async_panel_exists(hass, PANEL_URL_PATH)
-    assert hass.states.get("sensor.front_door_available_backup_codes") is not None
 
 
 def stay(name: str, ended: timedelta) -> PastStay:

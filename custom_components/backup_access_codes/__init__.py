@@ -33,7 +33,7 @@ from .websocket_api import async_setup_websocket_api
 
 _LOGGER = logging.getLogger(__name__)
 
-PLATFORMS = (Platform.BINARY_SENSOR, Platform.SENSOR)
+PLATFORMS = (Platform.BINARY_SENSOR, Platform.SENSOR, Platform.CALENDAR)
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 
 __all__ = ["BackupAccessCodesConfigEntry"]

@@ -13,6 +13,7 @@ from homeassistant.helpers.event import async_track_time_interval
 from homeassistant.helpers.start import async_at_started
 from homeassistant.util import dt as dt_util
 
+from .const import DOMAIN
 from .coordinator import LockCoordinator
 from .grant_actions import create_grant, delete_grant, grants_of, update_grant
 from .reservations import calendar_prefix, plan_sync, to_reservation
@@ -88,6 +89,10 @@ class CalendarSync:
     async def _async_refresh(self) -> None:
         if (calendar := self._calendar()) is None:
             self._error(f"{self.calendar_entity_id} does not exist")
+            return
+        if calendar.platform.platform_name == DOMAIN:
+            # Its events are grants already: reading them back would copy each one again.
+            self._error(f"{self.calendar_entity_id} holds access grants, not bookings")
             return
         now = dt_util.now()
         try:

@@ -1,5 +1,6 @@
 """The Access codes sidebar panel: registered with the first lock, removed with the last."""
 
+import asyncio
 import hashlib
 import logging
 from pathlib import Path
@@ -25,6 +26,7 @@ _LOGGER = logging.getLogger(__name__)
 # The bundle's URL once its static path is registered (aiohttp routes cannot be removed,
 # so it is registered once per run and kept across reloads).
 _MODULE_URL: HassKey[str] = HassKey(f"{DOMAIN}_panel_module_url")
+_REGISTERING: HassKey[asyncio.Lock] = HassKey(f"{DOMAIN}_panel_registering")
 
 
 def _bundle_digest() -> str:
@@ -35,6 +37,12 @@ async def async_register_panel(hass: HomeAssistant) -> None:
     """Show the panel in the sidebar of admins (where Home Assistant serves HTTP)."""
     if "http" not in hass.config.components:
         return  # nothing could load the panel (tests without HTTP, a headless setup)
+    # Locks set up together (at start) must not register it twice: that raises.
+    async with hass.data.setdefault(_REGISTERING, asyncio.Lock()):
+        await _async_register_panel(hass)
+
+
+async def _async_register_panel(hass: HomeAssistant) -> None:
     if frontend.async_panel_exists(hass, PANEL_URL_PATH):
         return
     if (module_url := hass.data.get(_MODULE_URL)) is None:

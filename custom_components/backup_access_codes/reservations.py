@@ -1,7 +1,11 @@
 """Reservations from a calendar, and how they map onto access grants (pure Python)."""
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, tzinfo
+from typing import Any
+
+from .const import CONF_CHECK_IN_TIME, CONF_CHECK_OUT_TIME, DEFAULT_OPTIONS
 
 CALENDAR_KEY_PREFIX = "calendar:"
 
@@ -30,8 +34,32 @@ def calendar_prefix(lock_id: str) -> str:
     return f"{CALENDAR_KEY_PREFIX}{lock_id}:"
 
 
-def _moment(value: date | datetime, at: time, zone: tzinfo) -> datetime:
-    """A timed event keeps its time; an all-day one gets the check-in or -out time."""
+def calendar_lock_id(key: str | None) -> str | None:
+    """Return the lock whose reservation calendar made a grant with this key, else None."""
+    if key is None or not key.startswith(CALENDAR_KEY_PREFIX):
+        return None
+    return key[len(CALENDAR_KEY_PREFIX) :].split(":", 1)[0]
+
+
+def day_times(options: Mapping[str, Any]) -> tuple[time, time]:
+    """Return the check-in and check-out times that all-day bookings get."""
+
+    def read(key: str) -> time:
+        try:
+            return time.fromisoformat(str(options.get(key, DEFAULT_OPTIONS[key])))
+        except ValueError:
+            return time.fromisoformat(str(DEFAULT_OPTIONS[key]))
+
+    return read(CONF_CHECK_IN_TIME), read(CONF_CHECK_OUT_TIME)
+
+
+def stay_moment(value: date | datetime, at: time, zone: tzinfo) -> datetime:
+    """Return a stay's start or end: a time keeps its own, a day gets ``at`` (check-in/out).
+
+    Rental sites export a booking as all-day days from the arrival day to the departure day
+    (the end date, exclusive in iCalendar, is the check-out day). A time without a zone is
+    read in ``zone``.
+    """
     if isinstance(value, datetime):
         return value if value.tzinfo else value.replace(tzinfo=zone)
     return datetime.combine(value, at, tzinfo=zone)
@@ -59,8 +87,8 @@ def to_reservation(
     return Reservation(
         key=f"{calendar_prefix(lock_id)}{identity}:{recurrence_id or ''}",
         name=summary.strip() or "Guest",
-        starts_at=_moment(start, check_in, zone),
-        ends_at=_moment(end, check_out, zone),
+        starts_at=stay_moment(start, check_in, zone),
+        ends_at=stay_moment(end, check_out, zone),
     )
 
 
