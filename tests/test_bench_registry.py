@@ -135,9 +135,9 @@ def test_targets_follow_their_rank() -> None:
         "days": 2,
         "week": {"timer_fires": 0, "provider_calls": 0, "store_writes": 1},
         "armed_timers_max_per_lock": 1,
-        "entities_without_grants": 10,
-        "entities_with_grants": 10,
-        "entities_per_lock": 5.0,
+        "entities_without_grants": 12,
+        "entities_with_grants": 12,
+        "entities_per_lock": 6.0,
     }
     res.data["latency"]["failed"] = [{"p99_ms": 0.5}]
     res.data["memory_grants"] = {  # memory is registered before issuance, ranked after

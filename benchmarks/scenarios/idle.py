@@ -14,15 +14,14 @@ from homeassistant.util import dt as dt_util
 from ..base import Job, RunContext, Scenario
 from ..clock import CLOCK, REAL_MONOTONIC
 from ..const import default_option
-
-# The five pool entities and the grants calendar (DESIGN: "Entities per lock").
-ENTITIES_PER_LOCK = 6
 from ..instance import flush_store, tick
 from ..locks import grant_each_lock, home_with_locks
 from ..params import Params
 from ..probe import PROBE
 from ..results import Results, Target
 
+# The five pool entities and the grants calendar (DESIGN: "Entities per lock").
+ENTITIES_PER_LOCK = 6
 COUNTS = (
     ("timer_fires", "wake-ups (timer callbacks fired)"),
     ("provider_calls", "provider calls"),
