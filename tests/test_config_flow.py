@@ -552,3 +552,18 @@ async def test_options_of_an_older_entry(
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert dict(entry.options) == {**DEFAULT_OPTIONS, "check_out_time": "10:00:00"}
+
+
+async def test_options_offer_no_grants_calendar_as_reservation_calendar(
+    hass: HomeAssistant, entry: MockConfigEntry
+) -> None:
+    """A grants calendar of this integration holds no bookings: the picker leaves it out."""
+    result = await hass.config_entries.options.async_init(entry.entry_id)
+    calendar_section = result["data_schema"].schema["reservation_calendar"]
+    picker = next(
+        value
+        for key, value in calendar_section.schema.schema.items()
+        if key == "calendar_entity_id"
+    )
+    assert picker.config["domain"] == ["calendar"]
+    assert picker.config["exclude_entities"] == ["calendar.front_door_access_grants"]

@@ -29,12 +29,14 @@ from custom_components.backup_access_codes.const import (
     DOMAIN,
     EVENT_ISSUED,
     EVENT_REISSUED,
+    SIGNAL_CHANGED,
 )
 from homeassistant.config_entries import SOURCE_USER, ConfigEntry, ConfigEntryState
 from homeassistant.const import STATE_UNAVAILABLE
 from homeassistant.core import Event, HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.helpers import entity_registry as er
+from homeassistant.helpers.dispatcher import async_dispatcher_connect
 from homeassistant.util import dt as dt_util
 
 from .conftest import create_grant
@@ -327,8 +329,13 @@ async def test_be469_end_to_end(
 
     # ----- 5. The guest opens the door with the backup code.
     used_at = dt_util.utcnow()
+    changes: list[str] = []
+    entry.async_on_unload(
+        async_dispatcher_connect(hass, SIGNAL_CHANGED, changes.append)
+    )
     fake.notify(6, "Keypad unlock operation", {"userId": POOL_SLOTS[0]})
     await hass.async_block_till_done()
+    assert changes == [entry.entry_id]  # live views (panel, grants calendar) hear of it
     (grant,) = await list_grants(hass)
     assert grant["access_grant_id"] == grant_id
     (view,) = grant["locks"]

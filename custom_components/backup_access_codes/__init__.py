@@ -1,6 +1,5 @@
 """Backup Access Codes: a guest always gets a working door code."""
 
-from datetime import time
 import logging
 
 from homeassistant.const import Platform
@@ -9,23 +8,16 @@ from homeassistant.helpers import config_validation as cv, issue_registry as ir
 from homeassistant.helpers.helper_integration import async_handle_source_entity_changes
 from homeassistant.helpers.translation import async_load_integrations
 from homeassistant.helpers.typing import ConfigType
-from homeassistant.util import dt as dt_util
 
 from .calendar_sync import CalendarSync
-from .const import (
-    CONF_CALENDAR,
-    CONF_CALENDAR_DAYS,
-    CONF_CHECK_IN_TIME,
-    CONF_CHECK_OUT_TIME,
-    CONF_LOCK_ENTITY_ID,
-    DOMAIN,
-)
+from .const import CONF_CALENDAR, CONF_CALENDAR_DAYS, CONF_LOCK_ENTITY_ID, DOMAIN
 from .coordinator import LockCoordinator, lock_is_online
 from .lock_device import async_setup_lock_device, async_unlink_lock
 from .notices import remove_repairs
 from .options import entry_options
 from .panel import async_register_panel, async_remove_panel_if_unused
 from .providers import ProviderError, create_provider
+from .reservations import day_times
 from .runtime import BackupAccessCodesConfigEntry, LockRuntime
 from .services import async_setup_services
 from .store import DATA_STORAGE, StateStorage
@@ -105,13 +97,14 @@ def _calendar_sync(
     options = entry_options(coordinator.entry.options)
     if not (calendar_entity_id := options.get(CONF_CALENDAR)):
         return None
+    check_in, check_out = day_times(options)
     return CalendarSync(
         hass,
         coordinator,
         calendar_entity_id=calendar_entity_id,
         days=int(options[CONF_CALENDAR_DAYS]),
-        check_in=dt_util.parse_time(options[CONF_CHECK_IN_TIME]) or time(15),
-        check_out=dt_util.parse_time(options[CONF_CHECK_OUT_TIME]) or time(11),
+        check_in=check_in,
+        check_out=check_out,
     )
 
 

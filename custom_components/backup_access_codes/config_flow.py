@@ -105,9 +105,18 @@ CALENDAR_SELECTORS: dict[str, Any] = {
     CONF_CHECK_IN_TIME: selector.TimeSelector(),
     CONF_CHECK_OUT_TIME: selector.TimeSelector(),
 }
-CALENDAR_SELECTOR = selector.EntitySelector(
-    selector.EntitySelectorConfig(domain="calendar")
-)
+
+
+def _calendar_selector(hass: HomeAssistant) -> selector.EntitySelector:
+    """Any calendar but the grants calendars of this integration (they hold no bookings)."""
+    ours = [
+        entity.entity_id
+        for entity in er.async_get(hass).entities.values()
+        if entity.platform == DOMAIN and entity.domain == "calendar"
+    ]
+    return selector.EntitySelector(
+        selector.EntitySelectorConfig(domain="calendar", exclude_entities=ours)
+    )
 
 
 def _required(current: dict[str, Any], selectors: dict[str, Any]) -> dict[Any, Any]:
@@ -117,12 +126,14 @@ def _required(current: dict[str, Any], selectors: dict[str, Any]) -> dict[Any, A
     }
 
 
-def _options_schema(current: dict[str, Any], expand_calendar: bool) -> probatio.Schema:
+def _options_schema(
+    current: dict[str, Any], expand_calendar: bool, calendar_selector: Any
+) -> probatio.Schema:
     # The calendar picker comes first; leaving it empty turns calendar sync off.
     calendar: dict[Any, Any] = {
         probatio.Optional(
             CONF_CALENDAR, description={"suggested_value": current.get(CONF_CALENDAR)}
-        ): CALENDAR_SELECTOR,
+        ): calendar_selector,
         **_required(current, CALENDAR_SELECTORS),
     }
     return probatio.Schema(
@@ -368,6 +379,7 @@ class BackupAccessCodesOptionsFlow(OptionsFlowWithReload):
                 shown,
                 expand_calendar=bool(shown.get(CONF_CALENDAR))
                 or SECTION_CALENDAR in errors,
+                calendar_selector=_calendar_selector(self.hass),
             ),
             errors=errors,
             description_placeholders={

@@ -184,6 +184,8 @@ class LockCoordinator:
                 grant.grant_id,
             )
             self.storage.async_schedule_save()
+            # The grants calendar and the panel show the first use.
+            async_dispatcher_send(self.hass, SIGNAL_CHANGED, self.entry.entry_id)
 
     # ----- evaluation
 
