@@ -124,6 +124,11 @@ class LockLife(RuleBasedStateMachine):
                     )
         self._evaluate()
 
+    @rule()
+    def rotate(self) -> None:
+        self.engine.rotate_idle()
+        self._evaluate()
+
     @rule(minutes=st.integers(min_value=1, max_value=2 * 24 * 60))
     def wait(self, minutes: int) -> None:
         self.now += timedelta(minutes=minutes)
@@ -212,6 +217,18 @@ class LockLife(RuleBasedStateMachine):
         in_use = sum(1 for p in pool if p.status is PoolStatus.ISSUED)
         assert health.many_active == (in_use * 4 > 3 * 3)
         assert health.ready == sum(1 for p in pool if p.status is PoolStatus.PROGRAMMED)
+
+    @invariant()
+    def offline_pool_counts_as_failed(self) -> None:
+        # An offline lock gets no calls: after every evaluation, each pool code that is not
+        # on the lock as it should be counts as failed (also one a check-out just freed).
+        if self.online:
+            return
+        for pool_code in self.engine.state.pool:
+            assert pool_code.status is not PoolStatus.PENDING
+            assert pool_code.status is not PoolStatus.ROTATING or (
+                pool_code.attempt_failed
+            )
 
     @invariant()
     def due_grants_are_served_when_a_code_was_ready(self) -> None:

@@ -134,13 +134,15 @@ class LockEngine:
         """Apply every rule due at ``now``; return what guests must be told."""
         outcomes: list[Outcome] = []
         self.pool.release_orphans()
-        if not online:
-            self.pool.mark_offline()
         # Check-outs first: the codes and slots they free serve the grants below.
         for grant, grant_lock in list(self._mine):
             if now >= grant.ends_at:
                 self.state.remember(PastStay.of(grant, grant_lock), now)
                 self.remove_grant(grant)
+        if not online:
+            # After the check-outs: a code they left waiting for rotation cannot be
+            # programmed either, and must count as failed in this very evaluation.
+            self.pool.mark_offline()
         mine = list(self._mine)
         taken = {gl.slot for _, gl in mine if gl.slot is not None}
         for grant, grant_lock in mine:
