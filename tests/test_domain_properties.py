@@ -142,7 +142,7 @@ class LockLife(RuleBasedStateMachine):
                 break
             if (write := self.engine.next_write(self.now)) is None:
                 break
-            self.engine.write_started(write)
+            self.engine.write_started(write, self.now)
             if ok:
                 self.engine.write_succeeded(write, self.now)
             else:

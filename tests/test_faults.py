@@ -88,13 +88,77 @@ async def test_hanging_script_fails_the_attempt(
     assert await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done(wait_background_tasks=False)
     pool = entry.runtime_data.coordinator.engine.state.pool
-    # Three tries of one attempt, each timing out, with 10 s and 30 s between them.
+    # One attempt: a try timing out after 60 s, 10 s later one cut off at two minutes.
     for _ in range(3 * PROVIDER_TIMEOUT_SECONDS // 10 + 12):
         await advance(hass, freezer, timedelta(seconds=10))
     assert pool[0].status.value == "failed"
     assert (
         hass.states.get("binary_sensor.front_door_backup_code_pool_empty").state == "on"
     )
+
+
+class Hang:
+    """A set-code script that hangs while ``on``; otherwise the normal one."""
+
+    def __init__(self) -> None:
+        self.on = False
+        self.tries: list[float] = []  # when each hanging try started (timestamps)
+
+
+@pytest.fixture
+async def sometimes_hangs(hass: HomeAssistant, locks: None) -> Hang:
+    """``script.sometimes_hangs``: the set-code script, or a hung lock integration."""
+    hang = Hang()
+
+    async def set_code(call: ServiceCall) -> ServiceResponse:
+        if hang.on:
+            hang.tries.append(dt_util.utcnow().timestamp())
+            await hass.loop.create_future()  # never resolves
+        return await hass.services.async_call(
+            "script", "set_code", dict(call.data), blocking=True, return_response=True
+        )
+
+    hass.services.async_register(
+        "script",
+        "sometimes_hangs",
+        set_code,
+        supports_response=SupportsResponse.OPTIONAL,
+    )
+    return hang
+
+
+async def test_hanging_lock_gives_a_backup_within_two_minutes(
+    hass: HomeAssistant,
+    sometimes_hangs: Hang,
+    writes: list[Event],
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """From the first try to the reissued backup: two minutes, whatever the lock does.
+
+    Three tries waiting 60 s each plus the 10 s and 30 s pauses took 3 min 40 s; one
+    attempt, every wait for the lock included, is now bounded by two minutes.
+    """
+    entry = make_entry()
+    entry.add_to_hass(hass)
+    hass.config_entries.async_update_entry(
+        entry, data={**entry.data, "set_code_script": "script.sometimes_hangs"}
+    )
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    reissued = async_capture_events(hass, EVENT_REISSUED)
+    await create_grant(hass, starts_in=timedelta(hours=2))  # told the scheduled code
+    program_at = dt_util.utcnow() + timedelta(hours=1)
+    sometimes_hangs.on = True
+    await advance_to(hass, freezer, program_at)
+    assert sometimes_hangs.tries == [program_at.timestamp()]  # the first try
+    while not reissued and dt_util.utcnow() < program_at + timedelta(minutes=5):
+        await advance(hass, freezer, timedelta(seconds=0.25))
+    [event] = reissued
+    assert event.data["access_method"]["is_backup_code"] is True
+    waited = dt_util.parse_datetime(event.data["access_method"]["issued_at"])
+    assert waited - program_at == timedelta(minutes=2)
+    # A first try (60 s timeout), then one 10 s later, cut off at the attempt's end.
+    assert [t - program_at.timestamp() for t in sometimes_hangs.tries] == [0, 70]
 
 
 async def test_unload_during_hanging_call(

@@ -32,7 +32,11 @@ import zigpy.exceptions
 from zigpy.zcl import foundation
 from zigpy.zcl.clusters.closures import DoorLock
 
-from custom_components.backup_access_codes.const import PROVIDER_TIMEOUT_SECONDS
+from custom_components.backup_access_codes.const import (
+    DEFAULT_OPTIONS,
+    DOMAIN,
+    PROVIDER_TIMEOUT_SECONDS,
+)
 from custom_components.backup_access_codes.providers import zha as zha_provider
 from custom_components.backup_access_codes.providers.base import Capacity, ProviderError
 from custom_components.backup_access_codes.providers.zha import (
@@ -621,3 +625,47 @@ def test_value_helpers() -> None:
     assert zha_provider._text(None) == ""
     assert zha_provider._int("x") is None
     assert zha_provider._int(True) is None
+
+
+async def test_refusal_log_says_what_happens_next(
+    hass: HomeAssistant,
+    zha_lock: FakeZhaDoorLock,
+    sim: SimulatedLock,
+    freezer: FrozenDateTimeFactory,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A refused pool code is logged as refused, and a different code goes out next.
+
+    The log once said "(attempt failed, backing off)" while the next try with a new code
+    went out a second later.
+    """
+    sim.refuse_set = True
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        data={"lock_entity_id": LOCK, "provider": "zha"},
+        options={**DEFAULT_OPTIONS, "pool_size": 1, "slot_count": 2},
+    )
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    await advance(hass, freezer, timedelta(seconds=1))  # the lock's pause between calls
+    sets = [args for name, args in commands(sim) if name == "set_pin_code"]
+    assert [args["user_id"] for args in sets] == [19, 19]
+    assert sets[0]["pin_code"] != sets[1]["pin_code"]  # a different code at once
+    ours = ours_now(caplog)
+    refusals = [line for line in ours if "refused to program slot 20" in line]
+    assert len(refusals) == 2
+    assert all(line.endswith("trying a different code at once") for line in refusals)
+    assert not any("backing off" in line or "attempt failed" in line for line in ours)
+    # The third refusal in a row waits for the backoff, and says so.
+    await advance(hass, freezer, timedelta(seconds=1))
+    third = [line for line in ours_now(caplog) if "refused to program" in line][-1]
+    assert third.endswith("trying a different code in 20 min")
+    assert not any(s["pin_code"] in "\n".join(ours_now(caplog)) for s in sets)
+
+
+def ours_now(caplog: pytest.LogCaptureFixture) -> list[str]:
+    """The integration's log lines so far."""
+    return [
+        r.getMessage() for r in caplog.records if r.name.startswith("custom_components")
+    ]

@@ -25,7 +25,7 @@ from .grants import (
 from .lock_state import Layout, LockState
 from .pool import PoolHealth
 from .pool_keeper import PoolKeeper
-from .slots import SlotReconciler, SlotWrite
+from .slots import SlotReconciler, SlotWrite, WriteFailure
 
 REASON_NO_BACKUP = "no_backup_code_available"
 
@@ -134,6 +134,8 @@ class LockEngine:
         """Apply every rule due at ``now``; return what guests must be told."""
         outcomes: list[Outcome] = []
         self.pool.release_orphans()
+        # An attempt whose time ran out failed, even while the lock is still silent.
+        self.slots.expire_attempts(now)
         # Check-outs first: the codes and slots they free serve the grants below.
         for grant, grant_lock in list(self._mine):
             if now >= grant.ends_at:
@@ -250,9 +252,12 @@ class LockEngine:
         """Return the first needed write whose retry time has come."""
         return self.slots.next_write(now)
 
-    def write_started(self, write: SlotWrite) -> None:
-        """Note a write under way (the slot is unknown until it ends)."""
-        self.slots.write_started(write)
+    def write_started(self, write: SlotWrite, now: datetime) -> datetime:
+        """Note a write under way (the slot is unknown until it ends).
+
+        Return when its attempt must be over: the lock gets no longer than that to answer.
+        """
+        return self.slots.write_started(write, now)
 
     def write_succeeded(
         self, write: SlotWrite, now: datetime, *, verified: bool = True
@@ -262,8 +267,8 @@ class LockEngine:
 
     def write_failed(
         self, write: SlotWrite, now: datetime, *, permanent: bool = False
-    ) -> bool:
-        """Record a failed write; return True when its attempt is over (marked failed)."""
+    ) -> WriteFailure:
+        """Record a failed write; say what comes next."""
         return self.slots.write_failed(write, now, permanent=permanent)
 
     def came_online(self) -> None:
@@ -278,6 +283,8 @@ class LockEngine:
             for point in grant.points(self.timing)
             if point > now
         ]
+        # The end of an attempt under way, even while its write is still waiting.
+        moments.extend(max(d, now) for d in self.slots.attempt_deadlines())
         if online:
             moments.extend(self.slots.retry_moments(now))
         return min(moments, default=None)

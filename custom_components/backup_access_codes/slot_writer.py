@@ -12,8 +12,8 @@ from homeassistant.util import dt as dt_util
 
 from .const import DOMAIN
 from .engine import LockEngine
-from .providers import LockProvider, ProviderError
-from .slots import SlotWrite
+from .providers import LockProvider, ProviderError, call_with_timeout
+from .slots import NextStep, SlotWrite, WriteFailure
 from .store import StateStorage
 
 _LOGGER = logging.getLogger(__name__)
@@ -63,9 +63,9 @@ class SlotWriter:
             while self._may_write():
                 if (write := self.engine.next_write(dt_util.utcnow())) is None:
                     break
-                self.engine.write_started(write)
+                deadline = self.engine.write_started(write, dt_util.utcnow())
                 self.storage.async_schedule_save()
-                await self._async_write(write)
+                await self._async_write(write, deadline)
                 self._after_write()
                 if self.provider.min_gap:
                     await self._async_pause(self.provider.min_gap)
@@ -73,27 +73,22 @@ class SlotWriter:
             self.running = False
         self._when_done()
 
-    async def _async_write(self, write: SlotWrite) -> None:
+    async def _async_write(self, write: SlotWrite, deadline: datetime) -> None:
+        """Make one try; the lock gets until the end of the try's attempt to answer."""
+        kind = "clear" if write.code is None else "program"
+        left = (deadline - dt_util.utcnow()).total_seconds()
         try:
-            if write.code is None:
-                verified = await self.provider.async_clear_code(write.slot)
-            else:
-                verified = await self.provider.async_set_code(write.slot, write.code)
+            try:
+                verified = await call_with_timeout(self.hass, self._call(write), left)
+            except TimeoutError:
+                raise ProviderError(
+                    f"no answer within the attempt's limit ({left:.0f} s left)"
+                ) from None
         except ProviderError as err:
-            over = self.engine.write_failed(
+            failure = self.engine.write_failed(
                 write, dt_util.utcnow(), permanent=err.permanent
             )
-            # One warning when writes start failing; the rest at debug level.
-            _LOGGER.log(
-                logging.DEBUG if self._failing else logging.WARNING,
-                "Could not %s slot %s of %s%s: %s",
-                "clear" if write.code is None else "program",
-                write.slot,
-                self.lock_entity_id,
-                " (attempt failed, backing off)" if over else "",
-                err,
-            )
-            self._failing = True
+            self._log_failure(write, kind, err, failure)
             return
         _LOGGER.debug(
             "%s slot %s of %s",
@@ -105,6 +100,39 @@ class SlotWriter:
             _LOGGER.info("%s accepts codes again", self.lock_entity_id)
             self._failing = False
         self.engine.write_succeeded(write, dt_util.utcnow(), verified=verified)
+
+    async def _call(self, write: SlotWrite) -> bool:
+        if write.code is None:
+            return await self.provider.async_clear_code(write.slot)
+        return await self.provider.async_set_code(write.slot, write.code)
+
+    def _log_failure(
+        self, write: SlotWrite, kind: str, err: ProviderError, failure: WriteFailure
+    ) -> None:
+        """Say what failed and what happens next (never the code)."""
+        next_step = _next_step_text(failure, dt_util.utcnow())
+        if err.permanent:
+            # A refusal changes what is written next: always worth a warning.
+            _LOGGER.warning(
+                "%s refused to %s slot %s: %s; %s",
+                self.lock_entity_id,
+                kind,
+                write.slot,
+                err,
+                next_step,
+            )
+        else:
+            # One warning when writes start failing; the rest at debug level.
+            _LOGGER.log(
+                logging.DEBUG if self._failing else logging.WARNING,
+                "Could not %s slot %s of %s: %s; %s",
+                kind,
+                write.slot,
+                self.lock_entity_id,
+                err,
+                next_step,
+            )
+        self._failing = True
 
     async def _async_pause(self, seconds: float) -> None:
         """Wait on Home Assistant's timers (so simulated time drives it too)."""
@@ -120,3 +148,31 @@ class SlotWriter:
             await done
         finally:
             unsub()
+
+
+def _after(moment: datetime | None, now: datetime) -> str:
+    if moment is None or moment <= now:
+        return "at once"
+    seconds = round((moment - now).total_seconds())
+    return f"in {seconds} s" if seconds < 120 else f"in {round(seconds / 60)} min"
+
+
+def _next_step_text(failure: WriteFailure, now: datetime) -> str:
+    """Describe what follows a failed write, for the log."""
+    when = _after(failure.retry_at, now)
+    match failure.next_step:
+        case NextStep.RETRY:
+            return f"trying again {when}"
+        case NextStep.BACKOFF:
+            return f"attempt failed, trying again {when}"
+        case NextStep.NEW_CODE:
+            return f"trying a different code {when}"
+        case NextStep.GUEST_BACKUP:
+            return (
+                "the scheduled code is not tried again on this lock; its guest gets "
+                "a backup code"
+            )
+        case NextStep.DROPPED:
+            return f"nobody holds that code any more; clearing the slot {when}"
+        case NextStep.LEFT_ALONE:
+            return "the slot is left as it is and no longer used"

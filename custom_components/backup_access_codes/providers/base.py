@@ -145,11 +145,17 @@ class BaseProvider:
         return result[self.lock_entity_id] if response else None
 
 
-async def call_with_timeout[T](hass: HomeAssistant, call: Coroutine[Any, Any, T]) -> T:
-    """Await a provider call; raise TimeoutError when it takes too long.
+async def call_with_timeout[T](
+    hass: HomeAssistant,
+    call: Coroutine[Any, Any, T],
+    limit: float = PROVIDER_TIMEOUT_SECONDS,
+) -> T:
+    """Await a provider call; raise TimeoutError when it takes over ``limit`` seconds.
 
     The limit runs on Home Assistant's timers, like every other wait of the integration,
     so simulated time drives it in tests and a hung call never blocks a lock for good.
+    Each action call gets ``PROVIDER_TIMEOUT_SECONDS``; the write loop also bounds a whole
+    try (a provider may make several calls) by what is left of its attempt.
     """
     # A background task: a hung call must not hold up Home Assistant's own waits.
     task = hass.async_create_background_task(call, "backup_access_codes provider call")
@@ -158,7 +164,7 @@ async def call_with_timeout[T](hass: HomeAssistant, call: Coroutine[Any, Any, T]
     def expire(_now: datetime) -> None:
         task.cancel()
 
-    unsub = async_call_later(hass, PROVIDER_TIMEOUT_SECONDS, expire)
+    unsub = async_call_later(hass, limit, expire)
     try:
         return await task
     except asyncio.CancelledError:
