@@ -17,6 +17,7 @@ from custom_components.backup_access_codes.grants import (
     Grant,
     GrantBook,
     GrantLock,
+    GrantStatus,
     Timing,
 )
 from custom_components.backup_access_codes.lock_state import Layout, LockState
@@ -46,15 +47,50 @@ class LockLife(RuleBasedStateMachine):
         )
         self.counter = 0
         self.issued: dict[str, list[CodeIssued]] = {}
-        self.failed: dict[str, int] = {}
+        # Grants whose guest the host was told has no working code (issue_failed), until
+        # the guest holds one again: the open episodes.
+        self.announced: set[str] = set()
 
     def _evaluate(self) -> None:
-        for outcome in self.engine.evaluate(self.now, self.online):
+        self._record(self.engine.evaluate(self.now, self.online))
+        for grant in self.all_grants.values():
+            gl = grant.locks.get(LOCK_ID)
+            if gl is None:
+                continue
+            if self._works(grant, gl) or self.now < grant.issue_at(self.engine.timing):
+                # Served, or moved before its issue point: the episode is over.
+                self.announced.discard(grant.grant_id)
+
+    def _record(self, outcomes: list[CodeIssued | IssueFailed]) -> None:
+        for outcome in outcomes:
             if isinstance(outcome, CodeIssued):
                 self.issued.setdefault(outcome.grant_id, []).append(outcome)
             else:
                 assert isinstance(outcome, IssueFailed)
-                self.failed[outcome.grant_id] = self.failed.get(outcome.grant_id, 0) + 1
+                # Once per episode: never again while the host already knows.
+                assert outcome.grant_id not in self.announced
+                self.announced.add(outcome.grant_id)
+
+    def _works(self, grant: Grant, gl: GrantLock) -> bool:
+        """Whether the guest holds a code that opens the door (or will, when due)."""
+        on_lock = self.engine.state.on_lock
+        if gl.told is None:
+            return False
+        if gl.told.is_backup:
+            # A backup code is one the lock holds.
+            return gl.backup_slot is not None and on_lock.get(gl.backup_slot) == (
+                gl.told.code
+            )
+        if gl.rejected:
+            return False  # refused for good on this lock
+        if not grant.in_window(self.engine.timing, self.now):
+            return True  # programmed at its program point
+        if gl.slot is None:
+            return False  # no guest slot free
+        if on_lock.get(gl.slot) == grant.code:
+            return True
+        # Not on the lock yet: only an online lock whose attempt has not failed gets it.
+        return self.online and not gl.program_failed
 
     def _offerable(self) -> set[str]:
         return {
@@ -115,13 +151,7 @@ class LockLife(RuleBasedStateMachine):
     @rule(grant_id=grants)
     def manual_pull(self, grant_id: str) -> None:
         if (grant := self.all_grants.get(grant_id)) is not None:
-            for outcome in self.engine.issue_backup(grant, self.now):
-                if isinstance(outcome, CodeIssued):
-                    self.issued.setdefault(outcome.grant_id, []).append(outcome)
-                else:
-                    self.failed[outcome.grant_id] = (
-                        self.failed.get(outcome.grant_id, 0) + 1
-                    )
+            self._record(self.engine.issue_backup(grant, self.now))
         self._evaluate()
 
     @rule()
@@ -231,19 +261,29 @@ class LockLife(RuleBasedStateMachine):
             )
 
     @invariant()
-    def due_grants_are_served_when_a_code_was_ready(self) -> None:
+    def no_guest_without_a_working_code_unnoticed(self) -> None:
+        # A guest at or after the issue point holds a working code, or is in an
+        # issue_failed episode that was announced: status and repair say so.
         for grant in self.all_grants.values():
             gl = grant.locks.get(LOCK_ID)
-            if gl is None or self.now < grant.issue_at(self.engine.timing):
+            if gl is None:
                 continue
-            if gl.told is None:
-                # Unserved only with nothing left to give (a fresh code, or one still on the
-                # lock awaiting rotation), and the host was told once. Online, the scheduled
-                # code of a grant whose programming failed is told once the lock confirms it.
-                assert not self._offerable()
-                assert self.failed.get(grant.grant_id, 0) == 1
-                assert not self.online or gl.program_failed
-            assert self.failed.get(grant.grant_id, 0) <= 1
+            status = self.engine.status(grant, gl)
+            if self.now < grant.issue_at(self.engine.timing):
+                assert gl.no_code is None
+                assert grant.grant_id not in self.announced
+                continue
+            if self._works(grant, gl):
+                assert gl.no_code is None
+                assert status is not GrantStatus.ISSUE_FAILED
+                continue
+            assert grant.grant_id in self.announced
+            assert status is GrantStatus.ISSUE_FAILED
+            assert gl.no_code is self.engine.no_code_cause(
+                grant, gl, self.now, self.online
+            )
+            # Only with nothing left to give: no fresh code, none awaiting rotation.
+            assert not self._offerable()
 
     @invariant()
     def events_are_consistent(self) -> None:

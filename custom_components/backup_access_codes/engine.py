@@ -17,6 +17,7 @@ from .grants import (
     GrantLock,
     GrantStatus,
     LockGrants,
+    NoCodeCause,
     PastStay,
     Timing,
     Told,
@@ -44,10 +45,11 @@ class CodeIssued:
 
 @dataclass(frozen=True, slots=True)
 class IssueFailed:
-    """A grant needed a code and none was left."""
+    """A guest holds no working code and none was left to give: an episode begins."""
 
     grant_id: str
     reason: str
+    cause: NoCodeCause
 
 
 type Outcome = CodeIssued | IssueFailed
@@ -147,12 +149,56 @@ class LockEngine:
             self.pool.mark_offline()
         mine = list(self._mine)
         taken = {gl.slot for _, gl in mine if gl.slot is not None}
-        for grant, grant_lock in mine:
+        # A free guest slot goes first to a guest without a backup code (earliest first):
+        # one who holds a backup can do with it.
+        for grant, grant_lock in sorted(
+            mine, key=lambda g: g[1].backup_slot is not None
+        ):
             self._plan_slot(grant, grant_lock, now, online, taken)
+        for grant, grant_lock in mine:
             if now < grant.issue_at(self.timing):
+                grant_lock.no_code = (
+                    None  # moved before its issue point: needs none yet
+                )
                 continue
             outcomes.extend(self._serve(grant, grant_lock, now, online))
+            outcomes.extend(self._track_episode(grant, grant_lock, now, online))
         return outcomes
+
+    def holds_working_code(self, grant_lock: GrantLock) -> bool:
+        """Return True if the guest holds a code that works, or will when due.
+
+        A backup code is on the lock; a scheduled code works unless programming it failed
+        (offline in its window, no free guest slot, refused, or a failed attempt).
+        """
+        if grant_lock.backup_slot is not None:
+            return True
+        told = grant_lock.told
+        return told is not None and not told.is_backup and not grant_lock.program_failed
+
+    def no_code_cause(
+        self, grant: Grant, grant_lock: GrantLock, now: datetime, online: bool
+    ) -> NoCodeCause:
+        """Return what keeps a guest without a working code (beyond no backup left)."""
+        if grant_lock.rejected:
+            return NoCodeCause.CODE_REFUSED
+        if grant.in_window(self.timing, now) and grant_lock.slot is None:
+            return NoCodeCause.SLOTS_FULL
+        if not online:
+            return NoCodeCause.LOCK_OFFLINE
+        return NoCodeCause.NO_BACKUP
+
+    def _track_episode(
+        self, grant: Grant, grant_lock: GrantLock, now: datetime, online: bool
+    ) -> list[Outcome]:
+        """Open an issue_failed episode (announced once) or close it when served."""
+        if self.holds_working_code(grant_lock):
+            grant_lock.no_code = None
+            return []
+        cause = self.no_code_cause(grant, grant_lock, now, online)
+        starts = grant_lock.no_code is None
+        grant_lock.no_code = cause  # the cause may change during an episode
+        return [IssueFailed(grant.grant_id, REASON_NO_BACKUP, cause)] if starts else []
 
     def _plan_slot(
         self,
@@ -165,9 +211,10 @@ class LockEngine:
         """Hold a grant slot during the window, release it outside."""
         if not grant.in_window(self.timing, now):
             # Out of the window (or moved out of it): sync clears what was programmed.
+            # A code the lock refused for good will not work in the window either.
             taken.discard(grant_lock.slot)
             grant_lock.slot = None
-            grant_lock.program_failed = False
+            grant_lock.program_failed = grant_lock.rejected
             return
         if grant_lock.rejected:
             grant_lock.program_failed = True  # the lock refused this code for good
@@ -202,10 +249,7 @@ class LockEngine:
     ) -> list[Outcome]:
         pool_code = self.pool.take_backup(grant.grant_id)
         if pool_code is None:
-            if grant_lock.issue_failed:
-                return []
-            grant_lock.issue_failed = True
-            return [IssueFailed(grant.grant_id, REASON_NO_BACKUP)]
+            return []  # none left: evaluating says whether the guest is left without
         grant_lock.backup_slot = pool_code.slot
         return [self._tell(grant, pool_code.code, True, pool_code.slot, now)]
 

@@ -27,7 +27,13 @@ def notice_text(hass: HomeAssistant, data: Mapping[str, Any]) -> str:
     strings = async_get_cached_translations(
         hass, hass.config.language, "common", DOMAIN
     )
-    template = strings.get(f"component.{DOMAIN}.common.{key}") or key
+    # A notice may say more (why a guest has no code): its own wording, if there is one.
+    detailed = f"{key}_{data['cause']}" if data.get("cause") else key
+    template = (
+        strings.get(f"component.{DOMAIN}.common.{detailed}")
+        or strings.get(f"component.{DOMAIN}.common.{key}")
+        or key
+    )
     placeholders = {
         "name": str(data.get("name") or ""),
         "slot": str(data.get("slot") or ""),

@@ -16,11 +16,18 @@ from .const import (
     EVENT_REISSUED,
 )
 from .engine import CodeIssued, IssueFailed, LockEngine, Outcome
-from .grants import Grant
+from .grants import Grant, NoCodeCause
 
 _LOGGER = logging.getLogger(__name__)
 
-REPAIRS = ("pool_empty", "no_backup_code")
+# The repair (translation key) naming the guests without a working code, per cause.
+NO_CODE_REPAIRS = {
+    NoCodeCause.LOCK_OFFLINE: "no_code_lock_offline",
+    NoCodeCause.SLOTS_FULL: "no_code_slots_full",
+    NoCodeCause.CODE_REFUSED: "no_code_refused",
+    NoCodeCause.NO_BACKUP: "no_backup_code",
+}
+REPAIRS = ("pool_empty", *NO_CODE_REPAIRS.values())
 
 
 class LockNotices:
@@ -75,14 +82,15 @@ class LockNotices:
             base = self.grant_event_base(grant)
             if isinstance(outcome, IssueFailed):
                 _LOGGER.warning(
-                    "No backup code left on %s for access grant %s",
-                    self.lock_entity_id,
+                    "Access grant %s has no working code on %s (%s) and no backup "
+                    "code is left",
                     grant.grant_id,
+                    self.lock_entity_id,
+                    outcome.cause,
                 )
-                self.hass.bus.async_fire(
-                    EVENT_ISSUE_FAILED, {**base, "reason": outcome.reason}
-                )
-                self._notice(base, "issue_failed", reason=outcome.reason)
+                failure = {"reason": outcome.reason, "cause": outcome.cause.value}
+                self.hass.bus.async_fire(EVENT_ISSUE_FAILED, {**base, **failure})
+                self._notice(base, "issue_failed", **failure)
                 continue
             self._fire_issued(outcome, base)
             kind = "reissued" if outcome.reissued else "issued"
@@ -137,20 +145,25 @@ class LockNotices:
     @callback
     def update_repairs(self, engine: LockEngine) -> None:
         """Raise or clear the lock's repair issues to match its state."""
-        unserved = [
-            grant.name
-            for grant, grant_lock in engine.my_grants()
-            if grant_lock.issue_failed and grant_lock.told is None
-        ]
-        self._set_repair(
-            "pool_empty", engine.health().empty, ir.IssueSeverity.ERROR, {}
-        )
-        self._set_repair(
-            "no_backup_code",
-            bool(unserved),
-            ir.IssueSeverity.WARNING,
-            {"grants": ", ".join(unserved)},
-        )
+        without: dict[NoCodeCause, list[str]] = {cause: [] for cause in NO_CODE_REPAIRS}
+        for grant, grant_lock in engine.my_grants():
+            if grant_lock.no_code is not None:
+                without[grant_lock.no_code].append(grant.name)
+        health = engine.health()
+        self._set_repair("pool_empty", health.empty, ir.IssueSeverity.ERROR, {})
+        layout = engine.layout
+        for cause, key in NO_CODE_REPAIRS.items():
+            self._set_repair(
+                key,
+                bool(without[cause]),
+                ir.IssueSeverity.WARNING,
+                {
+                    "grants": ", ".join(without[cause]),
+                    "guest_slots": str(len(layout.grant_slots)),
+                    "pool_size": str(health.size),
+                    "in_use": str(health.in_use),
+                },
+            )
 
     @callback
     def _set_repair(

@@ -18,8 +18,10 @@ from .lock_state import LockState
 
 STORAGE_VERSION = 1
 # 1.2 added each lock's "retired" codes; 1.3 its "last_write_at" and "past" stays (both
-# optional: older data reads as never written, no past stays).
-STORAGE_MINOR_VERSION = 3
+# optional: older data reads as never written, no past stays). 1.4: a slot's retries count
+# tries and failed attempts (was: failed tries); a grant's "issue_failed" flag (set once
+# per grant) became "no_code", the cause of an issue_failed episode that is still open.
+STORAGE_MINOR_VERSION = 4
 STORAGE_KEY = DOMAIN
 
 _LOGGER = logging.getLogger(__name__)
@@ -41,7 +43,30 @@ class BackupCodesStore(Store[dict[str, Any]]):
         if old_minor_version < 2:
             for lock in old_data.get("locks", {}).values():
                 lock.setdefault("retired", [])
+        if old_minor_version < 4:
+            _migrate_to_1_4(old_data)
         return old_data
+
+
+def _migrate_to_1_4(data: dict[str, Any]) -> None:
+    """Retries count tries and attempts; issue_failed is kept per episode.
+
+    The old flag stayed set for good once issue_failed fired, served or not; it tells an
+    open episode only for a guest never told a code. A guest who was told one starts
+    with no open episode: if the code does not work, the next evaluation announces it
+    (at most once more than before the upgrade, never once less).
+    """
+    for lock in data.get("locks", {}).values():
+        for retry in lock.get("retries", {}).values():
+            failures = int(retry.pop("failures", 0))
+            retry["failed_attempts"], retry["tries"] = divmod(failures, 3)
+            retry.setdefault("attempt_started", None)
+    for grant in data.get("grants", {}).values():
+        for grant_lock in grant.get("locks", {}).values():
+            announced = grant_lock.pop("issue_failed", False)
+            open_episode = announced and grant_lock.get("told") is None
+            # The cause is worked out again by the first evaluation.
+            grant_lock["no_code"] = "no_backup_code" if open_episode else None
 
 
 @dataclass
