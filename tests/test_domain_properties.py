@@ -5,7 +5,14 @@ import json
 import os
 
 from hypothesis import HealthCheck, settings, strategies as st
-from hypothesis.stateful import Bundle, RuleBasedStateMachine, consumes, invariant, rule
+from hypothesis.stateful import (
+    Bundle,
+    RuleBasedStateMachine,
+    consumes,
+    initialize,
+    invariant,
+    rule,
+)
 
 from custom_components.backup_access_codes.codes import generate_code, is_weak
 from custom_components.backup_access_codes.engine import (
@@ -50,6 +57,12 @@ class LockLife(RuleBasedStateMachine):
         # Grants whose guest the host was told has no working code (issue_failed), until
         # the guest holds one again: the open episodes.
         self.announced: set[str] = set()
+        self.told_codes: dict[str, set[str]] = {}  # code -> grants told it
+
+    @initialize(reuse=st.booleans())
+    def choose_reuse(self, reuse: bool) -> None:
+        # The host's option: a previous guest's code when no fresh one is left, or none.
+        self.engine.pool.reuse_used = reuse
 
     def _evaluate(self) -> None:
         self._record(self.engine.evaluate(self.now, self.online))
@@ -65,6 +78,11 @@ class LockLife(RuleBasedStateMachine):
         for outcome in outcomes:
             if isinstance(outcome, CodeIssued):
                 self.issued.setdefault(outcome.grant_id, []).append(outcome)
+                # Said to be used before exactly when another guest was told it.
+                others = self.told_codes.get(outcome.code, set()) - {outcome.grant_id}
+                assert outcome.previously_used == bool(others)
+                assert self.engine.pool.reuse_used or not outcome.previously_used
+                self.told_codes.setdefault(outcome.code, set()).add(outcome.grant_id)
             else:
                 assert isinstance(outcome, IssueFailed)
                 # Once per episode: never again while the host already knows.
@@ -100,6 +118,7 @@ class LockLife(RuleBasedStateMachine):
             or (
                 p.status is PoolStatus.ROTATING
                 and self.engine.state.on_lock.get(p.slot) == p.code
+                and (self.engine.pool.reuse_used or p.code not in self.told_codes)
             )
         }
 

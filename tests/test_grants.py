@@ -86,6 +86,7 @@ async def test_issue_point_online_gives_scheduled_code(
             "is_backup_code": False,
             "slot": None,
             "issued_at": (starts_at - timedelta(hours=36)).isoformat(),
+            "previously_used": False,
         },
     }
     assert device is None or data["device_id"] == device.id

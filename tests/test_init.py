@@ -377,8 +377,10 @@ async def test_storage_migration_from_1_3(
     lock = old["data"]["locks"]["entry-1"]
     old["minor_version"] = 3
     lock["retired"] = []
-    for pool_code in lock["pool"][1:]:
+    for pool_code in lock["pool"][1:4]:
         pool_code["status"] = "failed"
+    lock["pool"][4].update(status="rotating", next_code="627194")  # a guest's, perhaps
+    lock["on_lock"]["24"] = None  # a write of it was cut off: not offered
     lock["retries"] = {
         "21": {
             "failures": 4,
@@ -424,6 +426,7 @@ async def test_storage_migration_from_1_3(
     state = hass.data[DATA_STORAGE].state
     retry = state.locks["entry-1"].retries[21]
     assert (retry.failed_attempts, retry.tries, retry.attempt_started) == (1, 1, None)
+    assert [p.used for p in state.locks["entry-1"].pool] == [False] * 4 + [True]
     # The open episode was announced before the upgrade: not again, but on the repair.
     assert failed == []
     assert state.grants["g2"].locks["entry-1"].no_code is NoCodeCause.LOCK_OFFLINE

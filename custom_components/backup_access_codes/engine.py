@@ -41,6 +41,9 @@ class CodeIssued:
     slot: int | None
     issued_at: datetime
     reissued: bool
+    previously_used: bool = (
+        False  # a backup code a previous guest held (no fresh one left)
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,15 +69,23 @@ class LockEngine:
         layout: Layout,
         timing: Timing,
         make_code: Callable[[int, set[str]], str] = generate_code,
+        *,
+        reuse_used_codes: bool = True,
     ) -> None:
-        """Wrap a lock's state and the shared grants (both mutated in place)."""
+        """Wrap a lock's state and the shared grants (both mutated in place).
+
+        ``reuse_used_codes``: with no fresh backup code left, a previous guest's code still
+        on the lock may be given to the next guest (announced as ``previously_used``).
+        """
         self.lock_id = lock_id
         self.state = state
         self.grants = grants
         self.layout = layout
         self.timing = timing
         self._mine = LockGrants(lock_id, grants)
-        self.pool = PoolKeeper(state, self._mine, layout, make_code)
+        self.pool = PoolKeeper(
+            state, self._mine, layout, make_code, reuse_used=reuse_used_codes
+        )
         self.slots = SlotReconciler(state, self._mine, layout, timing, self.pool)
         self.pool.fill()
 
@@ -251,7 +262,16 @@ class LockEngine:
         if pool_code is None:
             return []  # none left: evaluating says whether the guest is left without
         grant_lock.backup_slot = pool_code.slot
-        return [self._tell(grant, pool_code.code, True, pool_code.slot, now)]
+        return [
+            self._tell(
+                grant,
+                pool_code.code,
+                True,
+                pool_code.slot,
+                now,
+                previously_used=pool_code.used,
+            )
+        ]
 
     def _tell(
         self,
@@ -260,10 +280,18 @@ class LockEngine:
         is_backup: bool,
         slot: int | None,
         now: datetime,
+        *,
+        previously_used: bool = False,
     ) -> CodeIssued:
         grant_lock = grant.locks[self.lock_id]
         reissued = grant_lock.told is not None
-        grant_lock.told = Told(code=code, is_backup=is_backup, slot=slot, issued_at=now)
+        grant_lock.told = Told(
+            code=code,
+            is_backup=is_backup,
+            slot=slot,
+            issued_at=now,
+            previously_used=previously_used,
+        )
         return CodeIssued(
             grant_id=grant.grant_id,
             code=code,
@@ -271,6 +299,7 @@ class LockEngine:
             slot=slot,
             issued_at=now,
             reissued=reissued,
+            previously_used=previously_used,
         )
 
     def code_used(self, slot: int, now: datetime) -> Grant | None:

@@ -45,6 +45,7 @@ class Told:
     is_backup: bool
     slot: int | None
     issued_at: datetime
+    previously_used: bool = False  # a backup code an earlier guest held too
 
     def to_dict(self) -> dict[str, Any]:
         """Serialise for the store."""
@@ -53,6 +54,7 @@ class Told:
             "is_backup": self.is_backup,
             "slot": self.slot,
             "issued_at": self.issued_at.isoformat(),
+            "previously_used": self.previously_used,
         }
 
     @classmethod
@@ -63,6 +65,7 @@ class Told:
             is_backup=bool(data["is_backup"]),
             slot=data.get("slot"),
             issued_at=datetime.fromisoformat(data["issued_at"]),
+            previously_used=bool(data.get("previously_used", False)),
         )
 
 

@@ -27,8 +27,9 @@ def notice_text(hass: HomeAssistant, data: Mapping[str, Any]) -> str:
     strings = async_get_cached_translations(
         hass, hass.config.language, "common", DOMAIN
     )
-    # A notice may say more (why a guest has no code): its own wording, if there is one.
-    detailed = f"{key}_{data['cause']}" if data.get("cause") else key
+    # A notice may say more (why a guest has no code, a previous guest's code): its own
+    # wording, where there is one.
+    detailed = f"{key}_{data['variant']}" if data.get("variant") else key
     template = (
         strings.get(f"component.{DOMAIN}.common.{detailed}")
         or strings.get(f"component.{DOMAIN}.common.{key}")

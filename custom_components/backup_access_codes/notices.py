@@ -27,7 +27,7 @@ NO_CODE_REPAIRS = {
     NoCodeCause.CODE_REFUSED: "no_code_refused",
     NoCodeCause.NO_BACKUP: "no_backup_code",
 }
-REPAIRS = ("pool_empty", *NO_CODE_REPAIRS.values())
+REPAIRS = ("pool_empty", "backup_code_reused", *NO_CODE_REPAIRS.values())
 
 
 class LockNotices:
@@ -90,20 +90,35 @@ class LockNotices:
                 )
                 failure = {"reason": outcome.reason, "cause": outcome.cause.value}
                 self.hass.bus.async_fire(EVENT_ISSUE_FAILED, {**base, **failure})
-                self._notice(base, "issue_failed", **failure)
+                self._notice(
+                    base, "issue_failed", variant=outcome.cause.value, **failure
+                )
                 continue
             self._fire_issued(outcome, base)
             kind = "reissued" if outcome.reissued else "issued"
             self._notice(
                 base,
                 f"{kind}_{'backup' if outcome.is_backup else 'scheduled'}",
+                variant="previously_used" if outcome.previously_used else None,
                 is_backup_code=outcome.is_backup,
                 slot=outcome.slot,
+                previously_used=outcome.previously_used,
             )
 
     @callback
-    def _notice(self, base: dict[str, Any], kind: str, **details: Any) -> None:
-        """Fire the code-free notice the logbook shows (the code events may be unrecorded)."""
+    def _notice(
+        self,
+        base: dict[str, Any],
+        kind: str,
+        variant: str | None = None,
+        **details: Any,
+    ) -> None:
+        """Fire the code-free notice the logbook shows (the code events may be unrecorded).
+
+        ``variant`` picks a more precise wording of ``kind`` (why, or what kind of code).
+        """
+        if variant is not None:
+            details["variant"] = variant
         self.hass.bus.async_fire(
             EVENT_NOTICE,
             {
@@ -119,11 +134,12 @@ class LockNotices:
     def _fire_issued(self, outcome: CodeIssued, base: dict[str, Any]) -> None:
         kind = "reissued" if outcome.reissued else "issued"
         _LOGGER.info(
-            "%s %s code for access grant %s on %s",
+            "%s %s code for access grant %s on %s%s",
             kind.capitalize(),
             "a backup" if outcome.is_backup else "the scheduled",
             outcome.grant_id,
             self.lock_entity_id,
+            " (a previous guest's code)" if outcome.previously_used else "",
         )
         self.hass.bus.async_fire(
             EVENT_REISSUED if outcome.reissued else EVENT_ISSUED,
@@ -136,6 +152,8 @@ class LockNotices:
                     "is_backup_code": outcome.is_backup,
                     "slot": outcome.slot,
                     "issued_at": outcome.issued_at.isoformat(),
+                    # An earlier guest held this code too (no fresh one was left).
+                    "previously_used": outcome.previously_used,
                 },
             },
         )
@@ -146,11 +164,21 @@ class LockNotices:
     def update_repairs(self, engine: LockEngine) -> None:
         """Raise or clear the lock's repair issues to match its state."""
         without: dict[NoCodeCause, list[str]] = {cause: [] for cause in NO_CODE_REPAIRS}
+        reused: list[str] = []
         for grant, grant_lock in engine.my_grants():
             if grant_lock.no_code is not None:
                 without[grant_lock.no_code].append(grant.name)
+            told = grant_lock.told
+            if grant_lock.backup_slot is not None and told and told.previously_used:
+                reused.append(grant.name)
         health = engine.health()
         self._set_repair("pool_empty", health.empty, ir.IssueSeverity.ERROR, {})
+        self._set_repair(
+            "backup_code_reused",
+            bool(reused),
+            ir.IssueSeverity.WARNING,
+            {"grants": ", ".join(reused)},
+        )
         layout = engine.layout
         for cause, key in NO_CODE_REPAIRS.items():
             self._set_repair(

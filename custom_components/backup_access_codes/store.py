@@ -20,7 +20,8 @@ STORAGE_VERSION = 1
 # 1.2 added each lock's "retired" codes; 1.3 its "last_write_at" and "past" stays (both
 # optional: older data reads as never written, no past stays). 1.4: a slot's retries count
 # tries and failed attempts (was: failed tries); a grant's "issue_failed" flag (set once
-# per grant) became "no_code", the cause of an issue_failed episode that is still open.
+# per grant) became "no_code", the cause of an issue_failed episode that is still open;
+# pool codes say whether a guest held them ("used"), told codes whether an earlier guest did.
 STORAGE_MINOR_VERSION = 4
 STORAGE_KEY = DOMAIN
 
@@ -61,8 +62,13 @@ def _migrate_to_1_4(data: dict[str, Any]) -> None:
             failures = int(retry.pop("failures", 0))
             retry["failed_attempts"], retry["tries"] = divmod(failures, 3)
             retry.setdefault("attempt_started", None)
+        for pool_code in lock.get("pool", []):
+            # A code waiting for rotation may have been a guest's: say so if reissued.
+            pool_code.setdefault("used", pool_code.get("status") == "rotating")
     for grant in data.get("grants", {}).values():
         for grant_lock in grant.get("locks", {}).values():
+            if grant_lock.get("told"):
+                grant_lock["told"].setdefault("previously_used", False)
             announced = grant_lock.pop("issue_failed", False)
             open_episode = announced and grant_lock.get("told") is None
             # The cause is worked out again by the first evaluation.
