@@ -36,6 +36,16 @@ async def events(hass: HomeAssistant) -> list[Any]:
     return await entity.async_get_events(hass, now, now + timedelta(days=30))
 
 
+async def move_event(hass: HomeAssistant, start: date, end: date) -> None:
+    """Move the calendar's only upcoming event (of the next two years) to new days."""
+    entity = hass.data[DATA_COMPONENT].get_entity(CALENDAR)
+    now = dt_util.now()
+    [event] = await entity.async_get_events(hass, now, now + timedelta(days=730))
+    await entity.async_update_event(
+        event.uid, {"summary": event.summary, "dtstart": start, "dtend": end}
+    )
+
+
 def grants(hass: HomeAssistant) -> dict[str, Any]:
     """Stored grants by name."""
     return {g.name: g for g in hass.data[DATA_STORAGE].state.grants.values()}
@@ -214,16 +224,7 @@ async def test_booking_moved_beyond_the_window_keeps_its_grant(
     starts_at = before.starts_at  # the grant object itself is updated in place
     assert [e.data["access_method"]["code"] for e in issued] == [before.code]
 
-    entity = hass.data[DATA_COMPONENT].get_entity(CALENDAR)
-    [event] = await events(hass)
-    await entity.async_update_event(
-        event.uid,
-        {
-            "summary": "Guest A",
-            "dtstart": date(2026, 12, 21),
-            "dtend": date(2026, 12, 23),
-        },
-    )
+    await move_event(hass, date(2026, 12, 21), date(2026, 12, 23))
     await sync(hass, synced)
     [moved] = grants(hass).values()
     assert (moved.grant_id, moved.code) == (before.grant_id, before.code)
@@ -237,17 +238,7 @@ async def test_booking_moved_beyond_the_window_keeps_its_grant(
     assert (kept.grant_id, kept.code) == (before.grant_id, before.code)
 
     # Back inside the window: still the same grant; the guest is told nothing new.
-    [event] = await entity.async_get_events(
-        hass, dt_util.now(), dt_util.now() + timedelta(days=60)
-    )
-    await entity.async_update_event(
-        event.uid,
-        {
-            "summary": "Guest A",
-            "dtstart": date(2026, 12, 2),
-            "dtend": date(2026, 12, 4),
-        },
-    )
+    await move_event(hass, date(2026, 12, 2), date(2026, 12, 4))
     await sync(hass, synced)
     [back] = grants(hass).values()
     assert (back.grant_id, back.code) == (before.grant_id, before.code)
@@ -261,14 +252,11 @@ async def test_cancelled_after_moving_out_is_deleted(
     """A booking moved beyond the window and then cancelled there is deleted."""
     await add_event(hass, "Guest A", start_date="2026-12-03", end_date="2026-12-05")
     await sync(hass, synced)
-    entity = hass.data[DATA_COMPONENT].get_entity(CALENDAR)
     [event] = await events(hass)
-    await entity.async_update_event(
-        event.uid,
-        {"summary": "Guest A", "dtstart": date(2027, 3, 1), "dtend": date(2027, 3, 4)},
-    )
+    await move_event(hass, date(2027, 3, 1), date(2027, 3, 4))
     await sync(hass, synced)
     assert set(grants(hass)) == {"Guest A"}
+    entity = hass.data[DATA_COMPONENT].get_entity(CALENDAR)
     await entity.async_delete_event(event.uid)
     await sync(hass, synced)
     assert grants(hass) == {}
@@ -280,16 +268,8 @@ async def test_far_read_failing_deletes_nothing(
     """If the calendar cannot be read beyond the window, nothing counts as cancelled."""
     await add_event(hass, "Guest A", start_date="2026-12-03", end_date="2026-12-05")
     await sync(hass, synced)
+    await move_event(hass, date(2026, 12, 21), date(2026, 12, 23))
     entity = hass.data[DATA_COMPONENT].get_entity(CALENDAR)
-    [event] = await events(hass)
-    await entity.async_update_event(
-        event.uid,
-        {
-            "summary": "Guest A",
-            "dtstart": date(2026, 12, 21),
-            "dtend": date(2026, 12, 23),
-        },
-    )
     window_end = dt_util.now() + timedelta(days=14)
     read = entity.async_get_events
 

@@ -141,13 +141,7 @@ async def test_hanging_lock_gives_a_backup_within_two_minutes(
     Three tries waiting 60 s each plus the 10 s and 30 s pauses took 3 min 40 s; one
     attempt, every wait for the lock included, is now bounded by two minutes.
     """
-    entry = make_entry()
-    entry.add_to_hass(hass)
-    hass.config_entries.async_update_entry(
-        entry, data={**entry.data, "set_code_script": "script.sometimes_hangs"}
-    )
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
+    await add_entry(hass, make_entry(set_script="script.sometimes_hangs"))
     reissued = async_capture_events(hass, EVENT_REISSUED)
     await create_grant(hass, starts_in=timedelta(hours=2))  # told the scheduled code
     program_at = dt_util.utcnow() + timedelta(hours=1)
@@ -249,13 +243,7 @@ async def test_grant_deleted_while_programming(
     hass.services.async_register(
         "script", "slow_set", slow_set, supports_response=SupportsResponse.OPTIONAL
     )
-    entry = make_entry()
-    entry.add_to_hass(hass)
-    hass.config_entries.async_update_entry(
-        entry, data={**entry.data, "set_code_script": "script.slow_set"}
-    )
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
+    entry = await add_entry(hass, make_entry(set_script="script.slow_set"))
     response = await create_grant(hass, starts_in=timedelta(minutes=10))
     await hass.services.async_call(
         DOMAIN,

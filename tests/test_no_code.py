@@ -15,6 +15,7 @@ from custom_components.backup_access_codes.const import (
     EVENT_ISSUED,
     EVENT_REISSUED,
 )
+from custom_components.backup_access_codes.notices import NO_CODE_REPAIRS
 from homeassistant.core import Event, HomeAssistant
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.util import dt as dt_util
@@ -53,12 +54,7 @@ def no_code_repairs(hass: HomeAssistant) -> list[ir.IssueEntry]:
     return [
         issue
         for (domain, _), issue in ir.async_get(hass).issues.items()
-        if domain == DOMAIN
-        and issue.translation_key
-        and (
-            issue.translation_key.startswith("no_code")
-            or "backup_code" in issue.translation_key
-        )
+        if domain == DOMAIN and issue.translation_key in NO_CODE_REPAIRS.values()
     ]
 
 

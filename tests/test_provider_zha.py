@@ -630,6 +630,19 @@ def test_value_helpers() -> None:
     assert zha_provider._int(True) is None
 
 
+async def add_backup_codes(hass: HomeAssistant, **options: Any) -> MockConfigEntry:
+    """Set up Backup Access Codes on the ZHA lock (its native provider)."""
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        data={"lock_entity_id": LOCK, "provider": "zha"},
+        options={**DEFAULT_OPTIONS, **options},
+    )
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    return entry
+
+
 async def test_refusal_log_says_what_happens_next(
     hass: HomeAssistant,
     zha_lock: FakeZhaDoorLock,
@@ -643,14 +656,7 @@ async def test_refusal_log_says_what_happens_next(
     went out a second later.
     """
     sim.refuse_set = True
-    entry = MockConfigEntry(
-        domain=DOMAIN,
-        data={"lock_entity_id": LOCK, "provider": "zha"},
-        options={**DEFAULT_OPTIONS, "pool_size": 1, "slot_count": 2},
-    )
-    entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
+    await add_backup_codes(hass, pool_size=1, slot_count=2)
     await advance(hass, freezer, timedelta(seconds=1))  # the lock's pause between calls
     sets = [args for name, args in commands(sim) if name == "set_pin_code"]
     assert [args["user_id"] for args in sets] == [19, 19]
@@ -691,14 +697,7 @@ async def test_refused_guest_code_without_backup_names_the_cause(
         return original(name, args)
 
     sim._answer = refuse_guest_slots  # type: ignore[method-assign]
-    entry = MockConfigEntry(
-        domain=DOMAIN,
-        data={"lock_entity_id": LOCK, "provider": "zha"},
-        options={**DEFAULT_OPTIONS, "pool_size": 1, "slot_count": 3},
-    )
-    entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
+    entry = await add_backup_codes(hass, pool_size=1, slot_count=3)
     failed = async_capture_events(hass, EVENT_ISSUE_FAILED)
     reissued = async_capture_events(hass, EVENT_REISSUED)
     now = dt_util.utcnow()
