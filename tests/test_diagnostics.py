@@ -29,6 +29,10 @@ PERSONAL = (
     "booking-4711",
     "g-jane",
     "g-john",
+    "Zoe Past",
+    "zoe-uid",
+    "vrbo",
+    "g-zoe",
 )
 
 
@@ -71,7 +75,7 @@ def stored() -> dict[str, Any]:
     }
     return {
         "version": 1,
-        "minor_version": 3,
+        "minor_version": 4,
         "key": STORAGE_KEY,
         "data": {
             "locks": {
@@ -81,6 +85,19 @@ def stored() -> dict[str, Any]:
                     "retries": {},
                     "retired": ["385920"],
                     "unverified": [],
+                    "past": [
+                        {
+                            "grant_id": "g-zoe",
+                            "name": "Zoe Past",
+                            "starts_at": (START - timedelta(days=4)).isoformat(),
+                            "ends_at": (START - timedelta(days=2)).isoformat(),
+                            "key": "calendar:entry-1:zoe-uid@vrbo.com:",
+                            "is_backup_code": False,
+                            "slot": 25,
+                            "told_at": (START - timedelta(days=5)).isoformat(),
+                            "first_used_at": None,
+                        }
+                    ],
                 }
             },
             "grants": {"g-jane": jane, "g-john": john},
