@@ -174,6 +174,24 @@ class LockLife(RuleBasedStateMachine):
         self._evaluate()
 
     @rule()
+    def restart(self) -> None:
+        # Home Assistant restarts: everything comes back from the store, nothing else.
+        engine = self.engine
+        self.all_grants = GrantBook(
+            (grant_id, Grant.from_dict(json.loads(json.dumps(grant.to_dict()))))
+            for grant_id, grant in self.all_grants.items()
+        )
+        self.engine = LockEngine(
+            LOCK_ID,
+            LockState.from_dict(json.loads(json.dumps(engine.state.to_dict()))),
+            self.all_grants,
+            engine.layout,
+            engine.timing,
+            reuse_used_codes=engine.pool.reuse_used,
+        )
+        self._evaluate()  # an open episode is not announced again
+
+    @rule()
     def rotate(self) -> None:
         self.engine.rotate_idle()
         self._evaluate()

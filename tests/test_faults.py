@@ -404,3 +404,28 @@ async def test_group_bookings_on_a_flapping_lock_leave_nobody_unnoticed(
         assert named == names
     assert failed  # the pool did run dry
     assert episodes >= 1  # and guests were served again afterwards
+
+
+async def test_write_cut_off_by_a_restart_starts_a_fresh_attempt(
+    hass: HomeAssistant,
+    sometimes_hangs: Hang,
+    writes: list[Event],
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """An attempt under way when the entry stops is not counted as failed at the next start.
+
+    Its two minutes ran out while nothing could try: the next start tries again at once,
+    and the guest, whose code the lock then takes, needs no backup.
+    """
+    entry = await add_entry(hass, make_entry(set_script="script.sometimes_hangs"))
+    reissued = async_capture_events(hass, EVENT_REISSUED)
+    sometimes_hangs.on = True
+    response = await create_grant(hass, starts_in=timedelta(minutes=30))
+    assert sometimes_hangs.tries  # the scheduled code's write hangs
+    assert await hass.config_entries.async_unload(entry.entry_id)
+    await advance(hass, freezer, timedelta(minutes=10))
+    sometimes_hangs.on = False
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    assert response["code"] in set_writes(writes).values()
+    assert reissued == []

@@ -425,7 +425,8 @@ async def test_storage_migration_from_1_3(
     assert hass_storage[STORAGE_KEY]["minor_version"] == 4
     state = hass.data[DATA_STORAGE].state
     retry = state.locks["entry-1"].retries[21]
-    assert (retry.failed_attempts, retry.tries, retry.attempt_started) == (1, 1, None)
+    # Four failed tries: one whole attempt; the second, cut off, starts over.
+    assert (retry.failed_attempts, retry.tries, retry.attempt_started) == (1, 0, None)
     assert [p.used for p in state.locks["entry-1"].pool] == [False] * 4 + [True]
     # The open episode was announced before the upgrade: not again, but on the repair.
     assert failed == []

@@ -87,6 +87,7 @@ class LockEngine:
             state, self._mine, layout, make_code, reuse_used=reuse_used_codes
         )
         self.slots = SlotReconciler(state, self._mine, layout, timing, self.pool)
+        self.slots.restart_attempts()  # no write of this lock runs before this engine's
         self.pool.fill()
 
     # ----- views

@@ -141,6 +141,11 @@ class SlotReconciler:
         for retry in self.state.retries.values():
             retry.forget_waits()
 
+    def restart_attempts(self) -> None:
+        """Attempts cut off by a stop (unload, restart) start over: none of it failed."""
+        for retry in self.state.retries.values():
+            retry.attempt_started, retry.tries = None, 0
+
     def write_started(self, write: SlotWrite, now: datetime) -> datetime:
         """Note a write under way; return when its attempt must be over.
 

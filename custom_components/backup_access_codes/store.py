@@ -59,9 +59,9 @@ def _migrate_to_1_4(data: dict[str, Any]) -> None:
     """
     for lock in data.get("locks", {}).values():
         for retry in lock.get("retries", {}).values():
-            failures = int(retry.pop("failures", 0))
-            retry["failed_attempts"], retry["tries"] = divmod(failures, 3)
-            retry.setdefault("attempt_started", None)
+            # Three failed tries made an attempt; one cut off part-way starts over.
+            retry["failed_attempts"] = int(retry.pop("failures", 0)) // 3
+            retry["tries"], retry["attempt_started"] = 0, None
         for pool_code in lock.get("pool", []):
             # A code waiting for rotation may have been a guest's: say so if reissued.
             pool_code.setdefault("used", pool_code.get("status") == "rotating")
