@@ -152,10 +152,14 @@ async def test_hanging_lock_gives_a_backup_within_two_minutes(
         await advance(hass, freezer, timedelta(seconds=0.25))
     [event] = reissued
     assert event.data["access_method"]["is_backup_code"] is True
-    waited = dt_util.parse_datetime(event.data["access_method"]["issued_at"])
-    assert waited - program_at == timedelta(minutes=2)
+    waited = (
+        dt_util.parse_datetime(event.data["access_method"]["issued_at"]) - program_at
+    )
+    # Two minutes (the test clock's timers may fire a step early).
+    assert timedelta(minutes=2) - timedelta(seconds=1) <= waited <= timedelta(minutes=2)
     # A first try (60 s timeout), then one 10 s later, cut off at the attempt's end.
-    assert [t - program_at.timestamp() for t in sometimes_hangs.tries] == [0, 70]
+    tries = [t - program_at.timestamp() for t in sometimes_hangs.tries]
+    assert tries == pytest.approx([0, 70], abs=0.5)
 
 
 async def test_unload_during_hanging_call(

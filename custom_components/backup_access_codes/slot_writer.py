@@ -1,9 +1,10 @@
 """The write loop of one lock: the engine's next write, through the provider, one at a time."""
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from datetime import datetime
 import logging
+from typing import Any
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant, callback
@@ -12,7 +13,7 @@ from homeassistant.util import dt as dt_util
 
 from .const import DOMAIN
 from .engine import LockEngine
-from .providers import LockProvider, ProviderError, call_with_timeout
+from .providers import LockProvider, ProviderError
 from .slots import NextStep, SlotWrite, WriteFailure
 from .store import StateStorage
 
@@ -79,7 +80,7 @@ class SlotWriter:
         left = (deadline - dt_util.utcnow()).total_seconds()
         try:
             try:
-                verified = await call_with_timeout(self.hass, self._call(write), left)
+                verified = await self._async_within(self._call(write), left)
             except TimeoutError:
                 raise ProviderError(
                     f"no answer within the attempt's limit ({left:.0f} s left)"
@@ -100,6 +101,35 @@ class SlotWriter:
             _LOGGER.info("%s accepts codes again", self.lock_entity_id)
             self._failing = False
         self.engine.write_succeeded(write, dt_util.utcnow(), verified=verified)
+
+    async def _async_within(
+        self, call: Coroutine[Any, Any, bool], seconds: float
+    ) -> bool:
+        """Await ``call`` in this task; raise TimeoutError once ``seconds`` have passed.
+
+        Like ``asyncio.timeout``, but on Home Assistant's timers (simulated time drives it
+        in tests): the call is cancelled where it waits, and the provider's own waits end
+        with it.
+        """
+        if (task := asyncio.current_task()) is None:  # never: the writer is a task
+            return await call
+        expired = False
+
+        @callback
+        def expire(_now: datetime) -> None:
+            nonlocal expired
+            expired = True
+            task.cancel()
+
+        unsub = async_call_later(self.hass, seconds, expire)
+        try:
+            return await call
+        except asyncio.CancelledError:
+            if expired and task.uncancel() == 0:
+                raise TimeoutError from None
+            raise  # unloading: the writer stops
+        finally:
+            unsub()
 
     async def _call(self, write: SlotWrite) -> bool:
         if write.code is None:

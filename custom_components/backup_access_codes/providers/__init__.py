@@ -14,7 +14,7 @@ from ..const import (
     PROVIDER_SCRIPT,
 )
 from . import matter, schlage, zha, zigbee2mqtt, zwave_js
-from .base import BaseProvider, Capacity, LockProvider, ProviderError, call_with_timeout
+from .base import BaseProvider, Capacity, LockProvider, ProviderError
 from .script import ScriptProvider
 
 __all__ = [
@@ -23,7 +23,6 @@ __all__ = [
     "LockProvider",
     "ProviderError",
     "ScriptProvider",
-    "call_with_timeout",
     "create_provider",
     "detect_provider",
 ]

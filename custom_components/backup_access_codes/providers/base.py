@@ -145,17 +145,13 @@ class BaseProvider:
         return result[self.lock_entity_id] if response else None
 
 
-async def call_with_timeout[T](
-    hass: HomeAssistant,
-    call: Coroutine[Any, Any, T],
-    limit: float = PROVIDER_TIMEOUT_SECONDS,
-) -> T:
-    """Await a provider call; raise TimeoutError when it takes over ``limit`` seconds.
+async def call_with_timeout[T](hass: HomeAssistant, call: Coroutine[Any, Any, T]) -> T:
+    """Await a provider call; raise TimeoutError when it takes too long.
 
     The limit runs on Home Assistant's timers, like every other wait of the integration,
     so simulated time drives it in tests and a hung call never blocks a lock for good.
-    Each action call gets ``PROVIDER_TIMEOUT_SECONDS``; the write loop also bounds a whole
-    try (a provider may make several calls) by what is left of its attempt.
+    (The write loop also bounds a whole try, several calls perhaps, by what is left of its
+    two-minute attempt: slot_writer.py.)
     """
     # A background task: a hung call must not hold up Home Assistant's own waits.
     task = hass.async_create_background_task(call, "backup_access_codes provider call")
@@ -164,7 +160,7 @@ async def call_with_timeout[T](
     def expire(_now: datetime) -> None:
         task.cancel()
 
-    unsub = async_call_later(hass, limit, expire)
+    unsub = async_call_later(hass, PROVIDER_TIMEOUT_SECONDS, expire)
     try:
         return await task
     except asyncio.CancelledError:
