@@ -220,7 +220,10 @@ def writes(hass: HomeAssistant, locks: None) -> list[Event]:
 
 
 def make_entry(
-    lock: str = LOCK, entry_id: str | None = None, **options: Any
+    lock: str = LOCK,
+    entry_id: str | None = None,
+    set_script: str = "script.set_code",
+    **options: Any,
 ) -> MockConfigEntry:
     """A config entry for a lock on the script provider."""
     return MockConfigEntry(
@@ -231,7 +234,7 @@ def make_entry(
         data={
             CONF_LOCK_ENTITY_ID: lock,
             CONF_PROVIDER: PROVIDER_SCRIPT,
-            CONF_SET_CODE_SCRIPT: "script.set_code",
+            CONF_SET_CODE_SCRIPT: set_script,
             CONF_CLEAR_CODE_SCRIPT: "script.clear_code",
         },
         options={**DEFAULT_OPTIONS, **options},

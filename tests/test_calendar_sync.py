@@ -1,17 +1,21 @@
 """Reservations from a real Local Calendar become access grants."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
 import pytest
-from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    async_capture_events,
+)
 
 from custom_components.backup_access_codes.calendar_sync import REFRESH_INTERVAL
-from custom_components.backup_access_codes.const import DOMAIN
-from custom_components.backup_access_codes.store import DATA_STORAGE
+from custom_components.backup_access_codes.const import DOMAIN, EVENT_ISSUED
+from custom_components.backup_access_codes.store import DATA_STORAGE, StateStorage
 from homeassistant.components.calendar.const import DATA_COMPONENT
 from homeassistant.core import Event, HomeAssistant
+from homeassistant.exceptions import HomeAssistantError
 from homeassistant.util import dt as dt_util
 
 from .conftest import (
@@ -30,6 +34,16 @@ async def events(hass: HomeAssistant) -> list[Any]:
     entity = hass.data[DATA_COMPONENT].get_entity(CALENDAR)
     now = dt_util.now()
     return await entity.async_get_events(hass, now, now + timedelta(days=30))
+
+
+async def move_event(hass: HomeAssistant, start: date, end: date) -> None:
+    """Move the calendar's only upcoming event (of the next two years) to new days."""
+    entity = hass.data[DATA_COMPONENT].get_entity(CALENDAR)
+    now = dt_util.now()
+    [event] = await entity.async_get_events(hass, now, now + timedelta(days=730))
+    await entity.async_update_event(
+        event.uid, {"summary": event.summary, "dtstart": start, "dtend": end}
+    )
 
 
 def grants(hass: HomeAssistant) -> dict[str, Any]:
@@ -177,3 +191,94 @@ async def test_cancelled_booking_clears_code(
     assert code not in set_writes(writes).values()
     assert hass.data[DATA_STORAGE].state.grants == {}
     assert DOMAIN
+
+
+async def restart_integration(hass: HomeAssistant, entry: MockConfigEntry) -> None:
+    """Stop the lock's entry, read the integration's state back from disk, start again."""
+    await hass.data[DATA_STORAGE].async_save()
+    assert await hass.config_entries.async_unload(entry.entry_id)
+    await hass.async_block_till_done()
+    storage = StateStorage(hass)
+    assert await storage.async_load()
+    hass.data[DATA_STORAGE] = storage
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+
+
+async def test_booking_moved_beyond_the_window_keeps_its_grant(
+    hass: HomeAssistant,
+    synced: MockConfigEntry,
+    hass_storage: dict[str, Any],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A booking moved 20 days out (window: 14) is the same booking, not a cancellation.
+
+    Before, the grant was deleted as cancelled, and when the booking came back into the
+    window a new grant with a new id and another code was made: the guest, already told
+    a code, got a second, different one.
+    """
+    issued = async_capture_events(hass, EVENT_ISSUED)
+    await add_event(hass, "Guest A", start_date="2026-12-02", end_date="2026-12-04")
+    await sync(hass, synced)
+    [before] = grants(hass).values()
+    starts_at = before.starts_at  # the grant object itself is updated in place
+    assert [e.data["access_method"]["code"] for e in issued] == [before.code]
+
+    await move_event(hass, date(2026, 12, 21), date(2026, 12, 23))
+    await sync(hass, synced)
+    [moved] = grants(hass).values()
+    assert (moved.grant_id, moved.code) == (before.grant_id, before.code)
+    assert moved.starts_at.isoformat() == "2026-12-21T14:00:00+00:00"
+    assert "1 moved beyond the 14-day window, kept), 0 cancelled" in caplog.text
+
+    # Across a restart (state read back from disk, calendar read at start) too.
+    await restart_integration(hass, synced)
+    await sync(hass, synced)
+    [kept] = grants(hass).values()
+    assert (kept.grant_id, kept.code) == (before.grant_id, before.code)
+
+    # Back inside the window: still the same grant; the guest is told nothing new.
+    await move_event(hass, date(2026, 12, 2), date(2026, 12, 4))
+    await sync(hass, synced)
+    [back] = grants(hass).values()
+    assert (back.grant_id, back.code) == (before.grant_id, before.code)
+    assert back.starts_at == starts_at
+    assert len(issued) == 1
+
+
+async def test_cancelled_after_moving_out_is_deleted(
+    hass: HomeAssistant, synced: MockConfigEntry
+) -> None:
+    """A booking moved beyond the window and then cancelled there is deleted."""
+    await add_event(hass, "Guest A", start_date="2026-12-03", end_date="2026-12-05")
+    await sync(hass, synced)
+    [event] = await events(hass)
+    await move_event(hass, date(2027, 3, 1), date(2027, 3, 4))
+    await sync(hass, synced)
+    assert set(grants(hass)) == {"Guest A"}
+    entity = hass.data[DATA_COMPONENT].get_entity(CALENDAR)
+    await entity.async_delete_event(event.uid)
+    await sync(hass, synced)
+    assert grants(hass) == {}
+
+
+async def test_far_read_failing_deletes_nothing(
+    hass: HomeAssistant, synced: MockConfigEntry, caplog: pytest.LogCaptureFixture
+) -> None:
+    """If the calendar cannot be read beyond the window, nothing counts as cancelled."""
+    await add_event(hass, "Guest A", start_date="2026-12-03", end_date="2026-12-05")
+    await sync(hass, synced)
+    await move_event(hass, date(2026, 12, 21), date(2026, 12, 23))
+    entity = hass.data[DATA_COMPONENT].get_entity(CALENDAR)
+    window_end = dt_util.now() + timedelta(days=14)
+    read = entity.async_get_events
+
+    async def failing_beyond(hass: HomeAssistant, start: Any, end: Any) -> Any:
+        if start >= window_end - timedelta(minutes=1):
+            raise HomeAssistantError("feed unreachable")
+        return await read(hass, start, end)
+
+    entity.async_get_events = failing_beyond  # type: ignore[method-assign]
+    await sync(hass, synced)
+    assert set(grants(hass)) == {"Guest A"}
+    assert "feed unreachable" in caplog.text

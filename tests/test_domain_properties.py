@@ -5,7 +5,14 @@ import json
 import os
 
 from hypothesis import HealthCheck, settings, strategies as st
-from hypothesis.stateful import Bundle, RuleBasedStateMachine, consumes, invariant, rule
+from hypothesis.stateful import (
+    Bundle,
+    RuleBasedStateMachine,
+    consumes,
+    initialize,
+    invariant,
+    rule,
+)
 
 from custom_components.backup_access_codes.codes import generate_code, is_weak
 from custom_components.backup_access_codes.engine import (
@@ -17,6 +24,7 @@ from custom_components.backup_access_codes.grants import (
     Grant,
     GrantBook,
     GrantLock,
+    GrantStatus,
     Timing,
 )
 from custom_components.backup_access_codes.lock_state import Layout, LockState
@@ -46,15 +54,61 @@ class LockLife(RuleBasedStateMachine):
         )
         self.counter = 0
         self.issued: dict[str, list[CodeIssued]] = {}
-        self.failed: dict[str, int] = {}
+        # Grants whose guest the host was told has no working code (issue_failed), until
+        # the guest holds one again: the open episodes.
+        self.announced: set[str] = set()
+        self.told_codes: dict[str, set[str]] = {}  # code -> grants told it
+
+    @initialize(reuse=st.booleans())
+    def choose_reuse(self, reuse: bool) -> None:
+        # The host's option: a previous guest's code when no fresh one is left, or none.
+        self.engine.pool.reuse_used = reuse
 
     def _evaluate(self) -> None:
-        for outcome in self.engine.evaluate(self.now, self.online):
+        self._record(self.engine.evaluate(self.now, self.online))
+        for grant in self.all_grants.values():
+            gl = grant.locks.get(LOCK_ID)
+            if gl is None:
+                continue
+            if self._works(grant, gl) or self.now < grant.issue_at(self.engine.timing):
+                # Served, or moved before its issue point: the episode is over.
+                self.announced.discard(grant.grant_id)
+
+    def _record(self, outcomes: list[CodeIssued | IssueFailed]) -> None:
+        for outcome in outcomes:
             if isinstance(outcome, CodeIssued):
                 self.issued.setdefault(outcome.grant_id, []).append(outcome)
+                # Said to be used before exactly when another guest was told it.
+                others = self.told_codes.get(outcome.code, set()) - {outcome.grant_id}
+                assert outcome.previously_used == bool(others)
+                assert self.engine.pool.reuse_used or not outcome.previously_used
+                self.told_codes.setdefault(outcome.code, set()).add(outcome.grant_id)
             else:
                 assert isinstance(outcome, IssueFailed)
-                self.failed[outcome.grant_id] = self.failed.get(outcome.grant_id, 0) + 1
+                # Once per episode: never again while the host already knows.
+                assert outcome.grant_id not in self.announced
+                self.announced.add(outcome.grant_id)
+
+    def _works(self, grant: Grant, gl: GrantLock) -> bool:
+        """Whether the guest holds a code that opens the door (or will, when due)."""
+        on_lock = self.engine.state.on_lock
+        if gl.told is None:
+            return False
+        if gl.told.is_backup:
+            # A backup code is one the lock holds.
+            return gl.backup_slot is not None and on_lock.get(gl.backup_slot) == (
+                gl.told.code
+            )
+        if gl.rejected:
+            return False  # refused for good on this lock
+        if not grant.in_window(self.engine.timing, self.now):
+            return True  # programmed at its program point
+        if gl.slot is None:
+            return False  # no guest slot free
+        if on_lock.get(gl.slot) == grant.code:
+            return True
+        # Not on the lock yet: only an online lock whose attempt has not failed gets it.
+        return self.online and not gl.program_failed
 
     def _offerable(self) -> set[str]:
         return {
@@ -64,6 +118,7 @@ class LockLife(RuleBasedStateMachine):
             or (
                 p.status is PoolStatus.ROTATING
                 and self.engine.state.on_lock.get(p.slot) == p.code
+                and (self.engine.pool.reuse_used or p.code not in self.told_codes)
             )
         }
 
@@ -115,13 +170,30 @@ class LockLife(RuleBasedStateMachine):
     @rule(grant_id=grants)
     def manual_pull(self, grant_id: str) -> None:
         if (grant := self.all_grants.get(grant_id)) is not None:
-            for outcome in self.engine.issue_backup(grant, self.now):
-                if isinstance(outcome, CodeIssued):
-                    self.issued.setdefault(outcome.grant_id, []).append(outcome)
-                else:
-                    self.failed[outcome.grant_id] = (
-                        self.failed.get(outcome.grant_id, 0) + 1
-                    )
+            self._record(self.engine.issue_backup(grant, self.now))
+        self._evaluate()
+
+    @rule()
+    def restart(self) -> None:
+        # Home Assistant restarts: everything comes back from the store, nothing else.
+        engine = self.engine
+        self.all_grants = GrantBook(
+            (grant_id, Grant.from_dict(json.loads(json.dumps(grant.to_dict()))))
+            for grant_id, grant in self.all_grants.items()
+        )
+        self.engine = LockEngine(
+            LOCK_ID,
+            LockState.from_dict(json.loads(json.dumps(engine.state.to_dict()))),
+            self.all_grants,
+            engine.layout,
+            engine.timing,
+            reuse_used_codes=engine.pool.reuse_used,
+        )
+        self._evaluate()  # an open episode is not announced again
+
+    @rule()
+    def rotate(self) -> None:
+        self.engine.rotate_idle()
         self._evaluate()
 
     @rule(minutes=st.integers(min_value=1, max_value=2 * 24 * 60))
@@ -137,7 +209,7 @@ class LockLife(RuleBasedStateMachine):
                 break
             if (write := self.engine.next_write(self.now)) is None:
                 break
-            self.engine.write_started(write)
+            self.engine.write_started(write, self.now)
             if ok:
                 self.engine.write_succeeded(write, self.now)
             else:
@@ -214,19 +286,41 @@ class LockLife(RuleBasedStateMachine):
         assert health.ready == sum(1 for p in pool if p.status is PoolStatus.PROGRAMMED)
 
     @invariant()
-    def due_grants_are_served_when_a_code_was_ready(self) -> None:
+    def offline_pool_counts_as_failed(self) -> None:
+        # An offline lock gets no calls: after every evaluation, each pool code that is not
+        # on the lock as it should be counts as failed (also one a check-out just freed).
+        if self.online:
+            return
+        for pool_code in self.engine.state.pool:
+            assert pool_code.status is not PoolStatus.PENDING
+            assert pool_code.status is not PoolStatus.ROTATING or (
+                pool_code.attempt_failed
+            )
+
+    @invariant()
+    def no_guest_without_a_working_code_unnoticed(self) -> None:
+        # A guest at or after the issue point holds a working code, or is in an
+        # issue_failed episode that was announced: status and repair say so.
         for grant in self.all_grants.values():
             gl = grant.locks.get(LOCK_ID)
-            if gl is None or self.now < grant.issue_at(self.engine.timing):
+            if gl is None:
                 continue
-            if gl.told is None:
-                # Unserved only with nothing left to give (a fresh code, or one still on the
-                # lock awaiting rotation), and the host was told once. Online, the scheduled
-                # code of a grant whose programming failed is told once the lock confirms it.
-                assert not self._offerable()
-                assert self.failed.get(grant.grant_id, 0) == 1
-                assert not self.online or gl.program_failed
-            assert self.failed.get(grant.grant_id, 0) <= 1
+            status = self.engine.status(grant, gl)
+            if self.now < grant.issue_at(self.engine.timing):
+                assert gl.no_code is None
+                assert grant.grant_id not in self.announced
+                continue
+            if self._works(grant, gl):
+                assert gl.no_code is None
+                assert status is not GrantStatus.ISSUE_FAILED
+                continue
+            assert grant.grant_id in self.announced
+            assert status is GrantStatus.ISSUE_FAILED
+            assert gl.no_code is self.engine.no_code_cause(
+                grant, gl, self.now, self.online
+            )
+            # Only with nothing left to give: no fresh code, none awaiting rotation.
+            assert not self._offerable()
 
     @invariant()
     def events_are_consistent(self) -> None:

@@ -86,6 +86,7 @@ async def test_issue_point_online_gives_scheduled_code(
             "is_backup_code": False,
             "slot": None,
             "issued_at": (starts_at - timedelta(hours=36)).isoformat(),
+            "previously_used": False,
         },
     }
     assert device is None or data["device_id"] == device.id
@@ -257,8 +258,10 @@ async def test_exhausted_pool_issue_failed_then_served(
         "starts_at",
         "ends_at",
         "reason",
+        "cause",
     }
-    issue_id = f"no_backup_code_{entry.entry_id}"
+    assert failed[0].data["cause"] == "lock_offline"
+    issue_id = f"no_code_lock_offline_{entry.entry_id}"
     assert ir.async_get(hass).async_get_issue(DOMAIN, issue_id) is not None
     [_, grant] = await list_grants(hass)
     assert grant["locks"][0]["status"] == "issue_failed"

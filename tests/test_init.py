@@ -18,9 +18,11 @@ from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.backup_access_codes.const import (
     DOMAIN,
+    EVENT_ISSUE_FAILED,
     EVENT_ISSUED,
     EVENT_REISSUED,
 )
+from custom_components.backup_access_codes.grants import NoCodeCause
 from custom_components.backup_access_codes.store import (
     DATA_STORAGE,
     STORAGE_KEY,
@@ -312,7 +314,7 @@ async def test_no_code_in_logs(
 async def test_storage_migration_from_1_1(
     hass: HomeAssistant, hass_storage: dict[str, Any], locks: None, writes: list[Event]
 ) -> None:
-    """A 1.1 file (no retired codes) loads, keeps its pool and is written back as 1.3."""
+    """A 1.1 file (no retired codes) loads, keeps its pool and is written back as 1.4."""
     codes = ["482917", "539164", "601835", "718293", "850274"]
     old = stored_state(
         codes,
@@ -334,12 +336,107 @@ async def test_storage_migration_from_1_1(
     assert await async_setup_component(hass, DOMAIN, {})
     await hass.async_block_till_done()
     assert writes == []  # nothing reprogrammed
-    assert hass_storage[STORAGE_KEY]["minor_version"] == 3
+    assert hass_storage[STORAGE_KEY]["minor_version"] == 4
     lock_state = hass.data[DATA_STORAGE].state.locks["entry-1"]
     assert lock_state.retired == []
     assert lock_state.last_write_at is None  # 1.3: never written as far as we know
     assert lock_state.past == []
     assert hass.states.get(AVAILABLE).state == "5"
+
+
+async def test_storage_migration_from_1_3(
+    hass: HomeAssistant, hass_storage: dict[str, Any], locks: None, writes: list[Event]
+) -> None:
+    """A 1.3 file: retries become tries and attempts, issue_failed becomes an episode.
+
+    The old flag stayed set once issue_failed had fired: for a guest never told a code it
+    is an open episode (already announced), for one told a code it means nothing now.
+    """
+    codes = ["482917", "539164", "601835", "718293", "850274"]
+    holder = {
+        "grant_id": "g1",
+        "name": "Holder",
+        "code": "274815",
+        "starts_at": (START - timedelta(days=1)).isoformat(),
+        "ends_at": (START + timedelta(days=2)).isoformat(),
+        "locks": {
+            "entry-1": {
+                "backup_slot": 20,
+                "program_failed": True,
+                "told": {
+                    "code": codes[0],
+                    "is_backup": True,
+                    "slot": 20,
+                    "issued_at": (START - timedelta(days=2)).isoformat(),
+                },
+                "issue_failed": False,
+            }
+        },
+    }
+    old = stored_state(codes, holder)
+    lock = old["data"]["locks"]["entry-1"]
+    old["minor_version"] = 3
+    lock["retired"] = []
+    for pool_code in lock["pool"][1:4]:
+        pool_code["status"] = "failed"
+    lock["pool"][4].update(status="rotating", next_code="627194")  # a guest's, perhaps
+    lock["on_lock"]["24"] = None  # a write of it was cut off: not offered
+    lock["retries"] = {
+        "21": {
+            "failures": 4,
+            "rejections": 0,
+            "not_before": (START + timedelta(minutes=3)).isoformat(),
+        }
+    }
+    old["data"]["grants"]["g2"] = {
+        "grant_id": "g2",
+        "name": "Never told",
+        "code": "936152",
+        "starts_at": (START + timedelta(hours=20)).isoformat(),
+        "ends_at": (START + timedelta(days=3)).isoformat(),
+        "locks": {"entry-1": {"issue_failed": True}},
+    }
+    old["data"]["grants"]["g3"] = {
+        "grant_id": "g3",
+        "name": "Served since",
+        "code": "851736",
+        "starts_at": (START + timedelta(hours=22)).isoformat(),
+        "ends_at": (START + timedelta(days=3)).isoformat(),
+        "locks": {
+            "entry-1": {
+                "issue_failed": True,
+                "told": {
+                    "code": "851736",
+                    "is_backup": False,
+                    "slot": None,
+                    "issued_at": (START - timedelta(hours=1)).isoformat(),
+                },
+            }
+        },
+    }
+    hass_storage[STORAGE_KEY] = old
+    await set_online(hass, False)
+    failed = async_capture_events(hass, EVENT_ISSUE_FAILED)
+    entry = make_entry(entry_id="entry-1")
+    entry.add_to_hass(hass)
+    assert await async_setup_component(hass, DOMAIN, {})
+    await hass.async_block_till_done()
+
+    assert hass_storage[STORAGE_KEY]["minor_version"] == 4
+    state = hass.data[DATA_STORAGE].state
+    retry = state.locks["entry-1"].retries[21]
+    # Four failed tries: one whole attempt; the second, cut off, starts over.
+    assert (retry.failed_attempts, retry.tries, retry.attempt_started) == (1, 0, None)
+    assert [p.used for p in state.locks["entry-1"].pool] == [False] * 4 + [True]
+    # The open episode was announced before the upgrade: not again, but on the repair.
+    assert failed == []
+    assert state.grants["g2"].locks["entry-1"].no_code is NoCodeCause.LOCK_OFFLINE
+    assert state.grants["g3"].locks["entry-1"].no_code is None
+    issue = ir.async_get(hass).async_get_issue(DOMAIN, "no_code_lock_offline_entry-1")
+    assert issue is not None
+    assert issue.translation_placeholders["grants"] == "Never told"
+    stored = hass_storage[STORAGE_KEY]["data"]["grants"]["g3"]["locks"]["entry-1"]
+    assert "issue_failed" not in stored
 
 
 async def test_corrupt_storage_starts_empty_with_repair(

@@ -87,7 +87,10 @@ async def test_logbook_words_every_notice_without_codes(
     entries = await logbook_of(hass, hass_ws_client, since)
     messages = [e["message"] for e in entries]
     assert messages[0] == "issued a backup code to Jane Doe (slot 20)"
-    assert messages[-1] == "could not give Jane Doe a code: no backup code left"
+    assert messages[-1] == (
+        "could not give Jane Doe a working code: every guest slot is taken and no backup "
+        "code is left"
+    )
     assert len(messages) == 6
     assert {e["name"] for e in entries} == {"Front door"}
     assert {e["entity_id"] for e in entries} == {LOCK}

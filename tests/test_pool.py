@@ -13,6 +13,7 @@ from homeassistant.helpers.translation import async_translate_state
 from homeassistant.util import dt as dt_util
 
 from .conftest import (
+    LOCK,
     add_entry,
     advance,
     advance_to,
@@ -182,3 +183,29 @@ async def test_partly_failed_pool_reads_right(
         AVAILABLE: ("Front door Backup codes ready", "4"),
         ISSUED: ("Front door Backup codes in use", "0"),
     }
+
+
+async def test_checkout_on_offline_lock_counts_at_once(
+    hass: HomeAssistant, writes: list[Event], freezer: FrozenDateTimeFactory
+) -> None:
+    """A backup freed by a check-out on an offline lock counts as failed in that evaluation.
+
+    Offline, a code waiting for rotation cannot be programmed: the check-out that puts it
+    there must not leave the pool looking healthier than it is until some later update.
+    """
+    await add_entry(hass, make_entry(pool_size=2, slot_count=4))
+    await set_online(hass, False)
+    await create_grant(hass, starts_in=timedelta(minutes=10), length=timedelta(hours=5))
+    await hass.services.async_call(
+        DOMAIN, "rotate_backup_codes", {"lock_entity_id": LOCK}, blocking=True
+    )
+    await hass.async_block_till_done()
+    # Slot 21 waits for rotation on an offline lock: 1 of 2 failed.
+    assert hass.states.get(PARTIAL).state == "on"
+    assert hass.states.get(EMPTY).state == "off"
+
+    # The guest checks out: slot 20 waits for rotation too, on a lock still offline.
+    await advance(hass, freezer, timedelta(hours=5, minutes=10))
+    assert hass.states.get(ISSUED).state == "0"
+    assert hass.states.get(EMPTY).state == "on"
+    assert hass.states.get(PARTIAL).state == "off"

@@ -32,7 +32,13 @@ import zigpy.exceptions
 from zigpy.zcl import foundation
 from zigpy.zcl.clusters.closures import DoorLock
 
-from custom_components.backup_access_codes.const import PROVIDER_TIMEOUT_SECONDS
+from custom_components.backup_access_codes.const import (
+    DEFAULT_OPTIONS,
+    DOMAIN,
+    EVENT_ISSUE_FAILED,
+    EVENT_REISSUED,
+    PROVIDER_TIMEOUT_SECONDS,
+)
 from custom_components.backup_access_codes.providers import zha as zha_provider
 from custom_components.backup_access_codes.providers.base import Capacity, ProviderError
 from custom_components.backup_access_codes.providers.zha import (
@@ -47,9 +53,10 @@ from homeassistant.config_entries import ConfigEntry, ConfigFlow
 from homeassistant.const import EVENT_CALL_SERVICE, Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ServiceValidationError
-from homeassistant.helpers import entity_registry as er
+from homeassistant.helpers import entity_registry as er, issue_registry as ir
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.setup import async_setup_component
+from homeassistant.util import dt as dt_util
 
 from .conftest import advance
 
@@ -621,3 +628,99 @@ def test_value_helpers() -> None:
     assert zha_provider._text(None) == ""
     assert zha_provider._int("x") is None
     assert zha_provider._int(True) is None
+
+
+async def add_backup_codes(hass: HomeAssistant, **options: Any) -> MockConfigEntry:
+    """Set up Backup Access Codes on the ZHA lock (its native provider)."""
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        data={"lock_entity_id": LOCK, "provider": "zha"},
+        options={**DEFAULT_OPTIONS, **options},
+    )
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    return entry
+
+
+async def test_refusal_log_says_what_happens_next(
+    hass: HomeAssistant,
+    zha_lock: FakeZhaDoorLock,
+    sim: SimulatedLock,
+    freezer: FrozenDateTimeFactory,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A refused pool code is logged as refused, and a different code goes out next.
+
+    The log once said "(attempt failed, backing off)" while the next try with a new code
+    went out a second later.
+    """
+    sim.refuse_set = True
+    await add_backup_codes(hass, pool_size=1, slot_count=2)
+    await advance(hass, freezer, timedelta(seconds=1))  # the lock's pause between calls
+    sets = [args for name, args in commands(sim) if name == "set_pin_code"]
+    assert [args["user_id"] for args in sets] == [19, 19]
+    assert sets[0]["pin_code"] != sets[1]["pin_code"]  # a different code at once
+    ours = ours_now(caplog)
+    refusals = [line for line in ours if "refused to program slot 20" in line]
+    assert len(refusals) == 2
+    assert all(line.endswith("trying a different code at once") for line in refusals)
+    assert not any("backing off" in line or "attempt failed" in line for line in ours)
+    # The third refusal in a row waits for the backoff, and says so.
+    await advance(hass, freezer, timedelta(seconds=1))
+    third = [line for line in ours_now(caplog) if "refused to program" in line][-1]
+    assert third.endswith("trying a different code in 20 min")
+    assert not any(s["pin_code"] in "\n".join(ours_now(caplog)) for s in sets)
+
+
+def ours_now(caplog: pytest.LogCaptureFixture) -> list[str]:
+    """The integration's log lines so far."""
+    return [
+        r.getMessage() for r in caplog.records if r.name.startswith("custom_components")
+    ]
+
+
+async def test_refused_guest_code_without_backup_names_the_cause(
+    hass: HomeAssistant,
+    zha_lock: FakeZhaDoorLock,
+    sim: SimulatedLock,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """The lock refuses guests' codes and the one backup is taken: the repair says so."""
+    original = sim._answer
+
+    def refuse_guest_slots(name: str, args: dict[str, Any]) -> Any:
+        if name == "set_pin_code" and int(args["user_id"]) >= 20:  # slot 21 and up
+            return DoorLock.ClientCommandDefs.set_pin_code_response.schema(
+                status=foundation.Status.FAILURE
+            )
+        return original(name, args)
+
+    sim._answer = refuse_guest_slots  # type: ignore[method-assign]
+    entry = await add_backup_codes(hass, pool_size=1, slot_count=3)
+    failed = async_capture_events(hass, EVENT_ISSUE_FAILED)
+    reissued = async_capture_events(hass, EVENT_REISSUED)
+    now = dt_util.utcnow()
+    for name in ("Ada", "Bea"):
+        await hass.services.async_call(
+            DOMAIN,
+            "create_access_grant",
+            {
+                "lock_entity_id": LOCK,
+                "name": name,
+                "starts_at": (now + timedelta(minutes=10)).isoformat(),
+                "ends_at": (now + timedelta(days=1)).isoformat(),
+            },
+            blocking=True,
+        )
+    for _ in range(10):  # the writes, a second apart
+        await advance(hass, freezer, timedelta(seconds=1))
+    assert [e.data["name"] for e in reissued] == ["Ada"]  # the only backup code
+    assert [(e.data["name"], e.data["cause"]) for e in failed] == [
+        ("Bea", "code_refused")
+    ]
+    issue = ir.async_get(hass).async_get_issue(
+        DOMAIN, f"no_code_refused_{entry.entry_id}"
+    )
+    assert issue is not None
+    assert issue.translation_placeholders["grants"] == "Bea"

@@ -285,6 +285,7 @@ async def test_be469_end_to_end(
         "is_backup_code": True,
         "slot": POOL_SLOTS[0],
         "issued_at": now.isoformat(),
+        "previously_used": False,
     }
     backup_is_pool_code = method["code"] == pool_codes[POOL_SLOTS[0]]
     assert backup_is_pool_code

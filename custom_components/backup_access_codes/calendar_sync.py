@@ -16,12 +16,14 @@ from homeassistant.util import dt as dt_util
 from .const import DOMAIN
 from .coordinator import LockCoordinator
 from .grant_actions import create_grant, delete_grant, grants_of, update_grant
-from .reservations import calendar_prefix, plan_sync, to_reservation
+from .reservations import Reservation, calendar_prefix, plan_sync, to_reservation
 
 _LOGGER = logging.getLogger(__name__)
 
 # Rental sites refresh their iCal feeds every few minutes to hours; so does Remote Calendar.
 REFRESH_INTERVAL = timedelta(minutes=15)
+# How far to look for a booking that left the window before calling it cancelled.
+LOOK_BEYOND = timedelta(days=2 * 366)
 
 
 class CalendarSync:
@@ -95,38 +97,18 @@ class CalendarSync:
             self._error(f"{self.calendar_entity_id} holds access grants, not bookings")
             return
         now = dt_util.now()
-        try:
-            events = await calendar.async_get_events(
-                self.hass, now, now + timedelta(days=self.days)
-            )
-        except HomeAssistantError as err:
-            # Nothing is deleted on a failed read: a bad refresh must not cancel stays.
-            self._error(f"reading {self.calendar_entity_id} failed: {err}")
+        window_end = now + timedelta(days=self.days)
+        if (wanted := await self._async_read(calendar, now, window_end)) is None:
             return
-        lock_id = self.coordinator.entry.entry_id
-        zone = dt_util.get_default_time_zone()
-        wanted = [
-            to_reservation(
-                lock_id,
-                uid=event.uid,
-                recurrence_id=event.recurrence_id,
-                summary=event.summary,
-                start=event.start,
-                end=event.end,
-                check_in=self.check_in,
-                check_out=self.check_out,
-                zone=zone,
-            )
-            for event in events
-        ]
+        plan = plan_sync(self._made(), wanted, dt_util.utcnow())
+        if plan.delete:
+            # Gone from the window: cancelled, or moved beyond it? Only the calendar knows.
+            beyond = await self._async_read(calendar, window_end, now + LOOK_BEYOND)
+            if beyond is None:
+                return  # nothing is deleted on a failed read
+            # Grants may have come or gone while reading: plan on what is there now.
+            plan = plan_sync(self._made(), wanted, dt_util.utcnow(), beyond)
         grants = grants_of(self.hass)
-        prefix = calendar_prefix(lock_id)
-        made = {
-            grant.grant_id: (grant.key, grant.name, grant.starts_at, grant.ends_at)
-            for grant in grants.values()
-            if grant.key is not None and grant.key.startswith(prefix)
-        }
-        plan = plan_sync(made, wanted, dt_util.utcnow())
         for grant_id in plan.delete:
             delete_grant(self.hass, grants[grant_id])
         for grant_id, reservation in plan.update:
@@ -148,16 +130,55 @@ class CalendarSync:
             )
         if plan.create or plan.update or plan.delete:
             _LOGGER.info(
-                "%s from %s: %s new, %s changed, %s cancelled",
+                "%s from %s: %s new, %s changed (%s moved beyond the %s-day window, "
+                "kept), %s cancelled",
                 self.coordinator.lock_entity_id,
                 self.calendar_entity_id,
                 len(plan.create),
                 len(plan.update),
+                len(plan.moved_out),
+                self.days,
                 len(plan.delete),
             )
         if self.last_error is not None:
             _LOGGER.info("%s can be read again", self.calendar_entity_id)
             self.last_error = None
+
+    def _made(self) -> dict[str, tuple[str, str, datetime, datetime]]:
+        """Return the grants this calendar made for the lock: id -> key, name, times."""
+        prefix = calendar_prefix(self.coordinator.entry.entry_id)
+        return {
+            grant.grant_id: (grant.key, grant.name, grant.starts_at, grant.ends_at)
+            for grant in grants_of(self.hass).values()
+            if grant.key is not None and grant.key.startswith(prefix)
+        }
+
+    async def _async_read(
+        self, calendar: CalendarEntity, start: datetime, end: datetime
+    ) -> list[Reservation] | None:
+        """Return the calendar's stays between two moments, or None if unreadable."""
+        try:
+            events = await calendar.async_get_events(self.hass, start, end)
+        except HomeAssistantError as err:
+            # Nothing is deleted on a failed read: a bad refresh must not cancel stays.
+            self._error(f"reading {self.calendar_entity_id} failed: {err}")
+            return None
+        lock_id = self.coordinator.entry.entry_id
+        zone = dt_util.get_default_time_zone()
+        return [
+            to_reservation(
+                lock_id,
+                uid=event.uid,
+                recurrence_id=event.recurrence_id,
+                summary=event.summary,
+                start=event.start,
+                end=event.end,
+                check_in=self.check_in,
+                check_out=self.check_out,
+                zone=zone,
+            )
+            for event in events
+        ]
 
     def _error(self, message: str) -> None:
         if message != self.last_error:

@@ -27,6 +27,7 @@ from .const import (
     CONF_POOL_SIZE,
     CONF_PROGRAM_LEAD_MINUTES,
     CONF_PROVIDER,
+    CONF_REUSE_ROTATING_CODES,
     CONF_SET_CODE_SCRIPT,
     CONF_SHOW_CODES,
     CONF_SLOT_COUNT,
@@ -97,6 +98,7 @@ POOL_SELECTORS: dict[str, Any] = {
     CONF_BACKUP_LEAD_HOURS: _number("h"),
     CONF_PROGRAM_LEAD_MINUTES: _number("min"),
     CONF_SHOW_CODES: selector.BooleanSelector(),
+    CONF_REUSE_ROTATING_CODES: selector.BooleanSelector(),
 }
 # The reservation-calendar settings: one section of the dialog, stored flat like the rest.
 SECTION_CALENDAR = "reservation_calendar"

@@ -18,6 +18,7 @@ CONF_SLOT_COUNT: Final = "slot_count"
 CONF_BACKUP_LEAD_HOURS: Final = "backup_lead_hours"
 CONF_PROGRAM_LEAD_MINUTES: Final = "program_lead_minutes"
 CONF_SHOW_CODES: Final = "show_codes"
+CONF_REUSE_ROTATING_CODES: Final = "reuse_rotating_codes"
 CONF_CALENDAR: Final = "calendar_entity_id"
 CONF_CALENDAR_DAYS: Final = "calendar_days"
 CONF_CHECK_IN_TIME: Final = "check_in_time"
@@ -31,6 +32,9 @@ DEFAULT_OPTIONS: Final = {
     CONF_BACKUP_LEAD_HOURS: 36,
     CONF_PROGRAM_LEAD_MINUTES: 60,
     CONF_SHOW_CODES: False,
+    # With no fresh backup code left, give a previous guest's code still on the lock
+    # rather than no code at all (announced: previously_used, logbook, repair).
+    CONF_REUSE_ROTATING_CODES: True,
     CONF_CALENDAR_DAYS: 14,
     CONF_CHECK_IN_TIME: "15:00:00",
     CONF_CHECK_OUT_TIME: "11:00:00",

@@ -20,7 +20,12 @@ from homeassistant.helpers.event import (
 from homeassistant.helpers.start import async_at_started
 from homeassistant.util import dt as dt_util
 
-from .const import CONF_LOCK_ENTITY_ID, CONF_SHOW_CODES, SIGNAL_CHANGED
+from .const import (
+    CONF_LOCK_ENTITY_ID,
+    CONF_REUSE_ROTATING_CODES,
+    CONF_SHOW_CODES,
+    SIGNAL_CHANGED,
+)
 from .engine import LockEngine, Outcome
 from .lock_state import LockState
 from .notices import LockNotices
@@ -77,6 +82,7 @@ class LockCoordinator:
             storage.state.grants,
             layout_from(options),
             timing_from(options),
+            reuse_used_codes=bool(options[CONF_REUSE_ROTATING_CODES]),
         )
         self.notices = LockNotices(hass, entry, self.lock_entity_id)
         self.writer = SlotWriter(

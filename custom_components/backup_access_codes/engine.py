@@ -17,6 +17,7 @@ from .grants import (
     GrantLock,
     GrantStatus,
     LockGrants,
+    NoCodeCause,
     PastStay,
     Timing,
     Told,
@@ -25,7 +26,7 @@ from .grants import (
 from .lock_state import Layout, LockState
 from .pool import PoolHealth
 from .pool_keeper import PoolKeeper
-from .slots import SlotReconciler, SlotWrite
+from .slots import SlotReconciler, SlotWrite, WriteFailure
 
 REASON_NO_BACKUP = "no_backup_code_available"
 
@@ -40,14 +41,18 @@ class CodeIssued:
     slot: int | None
     issued_at: datetime
     reissued: bool
+    previously_used: bool = (
+        False  # a backup code a previous guest held (no fresh one left)
+    )
 
 
 @dataclass(frozen=True, slots=True)
 class IssueFailed:
-    """A grant needed a code and none was left."""
+    """A guest holds no working code and none was left to give: an episode begins."""
 
     grant_id: str
     reason: str
+    cause: NoCodeCause
 
 
 type Outcome = CodeIssued | IssueFailed
@@ -64,16 +69,25 @@ class LockEngine:
         layout: Layout,
         timing: Timing,
         make_code: Callable[[int, set[str]], str] = generate_code,
+        *,
+        reuse_used_codes: bool = True,
     ) -> None:
-        """Wrap a lock's state and the shared grants (both mutated in place)."""
+        """Wrap a lock's state and the shared grants (both mutated in place).
+
+        ``reuse_used_codes``: with no fresh backup code left, a previous guest's code still
+        on the lock may be given to the next guest (announced as ``previously_used``).
+        """
         self.lock_id = lock_id
         self.state = state
         self.grants = grants
         self.layout = layout
         self.timing = timing
         self._mine = LockGrants(lock_id, grants)
-        self.pool = PoolKeeper(state, self._mine, layout, make_code)
+        self.pool = PoolKeeper(
+            state, self._mine, layout, make_code, reuse_used=reuse_used_codes
+        )
         self.slots = SlotReconciler(state, self._mine, layout, timing, self.pool)
+        self.slots.restart_attempts()  # no write of this lock runs before this engine's
         self.pool.fill()
 
     # ----- views
@@ -134,21 +148,69 @@ class LockEngine:
         """Apply every rule due at ``now``; return what guests must be told."""
         outcomes: list[Outcome] = []
         self.pool.release_orphans()
-        if not online:
-            self.pool.mark_offline()
+        # An attempt whose time ran out failed, even while the lock is still silent.
+        self.slots.expire_attempts(now)
         # Check-outs first: the codes and slots they free serve the grants below.
         for grant, grant_lock in list(self._mine):
             if now >= grant.ends_at:
                 self.state.remember(PastStay.of(grant, grant_lock), now)
                 self.remove_grant(grant)
+        if not online:
+            # After the check-outs: a code they left waiting for rotation cannot be
+            # programmed either, and must count as failed in this very evaluation.
+            self.pool.mark_offline()
         mine = list(self._mine)
         taken = {gl.slot for _, gl in mine if gl.slot is not None}
-        for grant, grant_lock in mine:
+        # A free guest slot goes first to a guest without a backup code (earliest first):
+        # one who holds a backup can do with it.
+        for grant, grant_lock in sorted(
+            mine, key=lambda g: g[1].backup_slot is not None
+        ):
             self._plan_slot(grant, grant_lock, now, online, taken)
+        for grant, grant_lock in mine:
             if now < grant.issue_at(self.timing):
+                grant_lock.no_code = (
+                    None  # moved before its issue point: needs none yet
+                )
                 continue
             outcomes.extend(self._serve(grant, grant_lock, now, online))
+            outcomes.extend(self._track_episode(grant, grant_lock, now, online))
         return outcomes
+
+    def holds_working_code(self, grant_lock: GrantLock) -> bool:
+        """Return True if the guest holds a code that works, or will when due.
+
+        A backup code is on the lock; a scheduled code works unless programming it failed
+        (offline in its window, no free guest slot, refused, or a failed attempt).
+        """
+        if grant_lock.backup_slot is not None:
+            return True
+        told = grant_lock.told
+        return told is not None and not told.is_backup and not grant_lock.program_failed
+
+    def no_code_cause(
+        self, grant: Grant, grant_lock: GrantLock, now: datetime, online: bool
+    ) -> NoCodeCause:
+        """Return what keeps a guest without a working code (beyond no backup left)."""
+        if grant_lock.rejected:
+            return NoCodeCause.CODE_REFUSED
+        if grant.in_window(self.timing, now) and grant_lock.slot is None:
+            return NoCodeCause.SLOTS_FULL
+        if not online:
+            return NoCodeCause.LOCK_OFFLINE
+        return NoCodeCause.NO_BACKUP
+
+    def _track_episode(
+        self, grant: Grant, grant_lock: GrantLock, now: datetime, online: bool
+    ) -> list[Outcome]:
+        """Open an issue_failed episode (announced once) or close it when served."""
+        if self.holds_working_code(grant_lock):
+            grant_lock.no_code = None
+            return []
+        cause = self.no_code_cause(grant, grant_lock, now, online)
+        starts = grant_lock.no_code is None
+        grant_lock.no_code = cause  # the cause may change during an episode
+        return [IssueFailed(grant.grant_id, REASON_NO_BACKUP, cause)] if starts else []
 
     def _plan_slot(
         self,
@@ -161,9 +223,10 @@ class LockEngine:
         """Hold a grant slot during the window, release it outside."""
         if not grant.in_window(self.timing, now):
             # Out of the window (or moved out of it): sync clears what was programmed.
+            # A code the lock refused for good will not work in the window either.
             taken.discard(grant_lock.slot)
             grant_lock.slot = None
-            grant_lock.program_failed = False
+            grant_lock.program_failed = grant_lock.rejected
             return
         if grant_lock.rejected:
             grant_lock.program_failed = True  # the lock refused this code for good
@@ -198,12 +261,18 @@ class LockEngine:
     ) -> list[Outcome]:
         pool_code = self.pool.take_backup(grant.grant_id)
         if pool_code is None:
-            if grant_lock.issue_failed:
-                return []
-            grant_lock.issue_failed = True
-            return [IssueFailed(grant.grant_id, REASON_NO_BACKUP)]
+            return []  # none left: evaluating says whether the guest is left without
         grant_lock.backup_slot = pool_code.slot
-        return [self._tell(grant, pool_code.code, True, pool_code.slot, now)]
+        return [
+            self._tell(
+                grant,
+                pool_code.code,
+                True,
+                pool_code.slot,
+                now,
+                previously_used=pool_code.used,
+            )
+        ]
 
     def _tell(
         self,
@@ -212,10 +281,18 @@ class LockEngine:
         is_backup: bool,
         slot: int | None,
         now: datetime,
+        *,
+        previously_used: bool = False,
     ) -> CodeIssued:
         grant_lock = grant.locks[self.lock_id]
         reissued = grant_lock.told is not None
-        grant_lock.told = Told(code=code, is_backup=is_backup, slot=slot, issued_at=now)
+        grant_lock.told = Told(
+            code=code,
+            is_backup=is_backup,
+            slot=slot,
+            issued_at=now,
+            previously_used=previously_used,
+        )
         return CodeIssued(
             grant_id=grant.grant_id,
             code=code,
@@ -223,6 +300,7 @@ class LockEngine:
             slot=slot,
             issued_at=now,
             reissued=reissued,
+            previously_used=previously_used,
         )
 
     def code_used(self, slot: int, now: datetime) -> Grant | None:
@@ -248,9 +326,12 @@ class LockEngine:
         """Return the first needed write whose retry time has come."""
         return self.slots.next_write(now)
 
-    def write_started(self, write: SlotWrite) -> None:
-        """Note a write under way (the slot is unknown until it ends)."""
-        self.slots.write_started(write)
+    def write_started(self, write: SlotWrite, now: datetime) -> datetime:
+        """Note a write under way (the slot is unknown until it ends).
+
+        Return when its attempt must be over: the lock gets no longer than that to answer.
+        """
+        return self.slots.write_started(write, now)
 
     def write_succeeded(
         self, write: SlotWrite, now: datetime, *, verified: bool = True
@@ -260,8 +341,8 @@ class LockEngine:
 
     def write_failed(
         self, write: SlotWrite, now: datetime, *, permanent: bool = False
-    ) -> bool:
-        """Record a failed write; return True when its attempt is over (marked failed)."""
+    ) -> WriteFailure:
+        """Record a failed write; say what comes next."""
         return self.slots.write_failed(write, now, permanent=permanent)
 
     def came_online(self) -> None:
@@ -276,6 +357,8 @@ class LockEngine:
             for point in grant.points(self.timing)
             if point > now
         ]
+        # The end of an attempt under way, even while its write is still waiting.
+        moments.extend(max(d, now) for d in self.slots.attempt_deadlines())
         if online:
             moments.extend(self.slots.retry_moments(now))
         return min(moments, default=None)

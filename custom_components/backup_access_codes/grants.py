@@ -22,7 +22,19 @@ class GrantStatus(StrEnum):
     ISSUED = "issued"  # scheduled code told to the guest, not yet on the lock
     PROGRAMMED = "programmed"  # scheduled code told and on the lock
     BACKUP_ISSUED = "backup_issued"  # the guest holds a backup code
-    ISSUE_FAILED = "issue_failed"  # no code could be given yet
+    ISSUE_FAILED = "issue_failed"  # the guest holds no code that works (an episode)
+
+
+class NoCodeCause(StrEnum):
+    """Why a guest holds no working code on a lock: what keeps the scheduled code off it.
+
+    In every case no backup code was left to give instead.
+    """
+
+    CODE_REFUSED = "code_refused"  # the lock refused the scheduled code for good
+    SLOTS_FULL = "slots_full"  # every guest slot is taken by overlapping stays
+    LOCK_OFFLINE = "lock_offline"  # the lock cannot be programmed now
+    NO_BACKUP = "no_backup_code"  # programming failed while online (errors, no answer)
 
 
 @dataclass(slots=True)
@@ -33,6 +45,7 @@ class Told:
     is_backup: bool
     slot: int | None
     issued_at: datetime
+    previously_used: bool = False  # a backup code an earlier guest held too
 
     def to_dict(self) -> dict[str, Any]:
         """Serialise for the store."""
@@ -41,6 +54,7 @@ class Told:
             "is_backup": self.is_backup,
             "slot": self.slot,
             "issued_at": self.issued_at.isoformat(),
+            "previously_used": self.previously_used,
         }
 
     @classmethod
@@ -51,6 +65,7 @@ class Told:
             is_backup=bool(data["is_backup"]),
             slot=data.get("slot"),
             issued_at=datetime.fromisoformat(data["issued_at"]),
+            previously_used=bool(data.get("previously_used", False)),
         )
 
 
@@ -62,7 +77,9 @@ class GrantLock:
     program_failed: bool = False  # the latest attempt to program it failed
     backup_slot: int | None = None  # pool slot of the backup code it holds
     told: Told | None = None
-    issue_failed: bool = False  # issue_failed was fired and the grant is still unserved
+    # While the guest holds no working code on this lock (an issue_failed episode, already
+    # announced): why. None once served; a new episode is announced again.
+    no_code: NoCodeCause | None = None
     rejected: bool = False  # the lock refused the scheduled code for good
     first_used_at: datetime | None = None  # first keypad unlock with this grant's code
 
@@ -73,12 +90,17 @@ class GrantLock:
             "program_failed": self.program_failed,
             "backup_slot": self.backup_slot,
             "told": self.told.to_dict() if self.told else None,
-            "issue_failed": self.issue_failed,
+            "no_code": self.no_code.value if self.no_code else None,
             "rejected": self.rejected,
             "first_used_at": self.first_used_at.isoformat()
             if self.first_used_at
             else None,
         }
+
+    @property
+    def issue_failed(self) -> bool:
+        """Return True during an issue_failed episode (the guest has no working code)."""
+        return self.no_code is not None
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Self:
@@ -89,7 +111,7 @@ class GrantLock:
             program_failed=bool(data.get("program_failed", False)),
             backup_slot=data.get("backup_slot"),
             told=Told.from_dict(told) if told else None,
-            issue_failed=bool(data.get("issue_failed", False)),
+            no_code=NoCodeCause(data["no_code"]) if data.get("no_code") else None,
             rejected=bool(data.get("rejected", False)),
             first_used_at=(
                 datetime.fromisoformat(data["first_used_at"])
@@ -227,12 +249,10 @@ def _from_iso(value: str | None) -> datetime | None:
 
 def grant_status(grant_lock: GrantLock, programmed: bool) -> GrantStatus:
     """Return the status of a grant on one lock."""
+    if grant_lock.issue_failed:
+        return GrantStatus.ISSUE_FAILED  # told a code that does not work, or none
     if grant_lock.told is None:
-        return (
-            GrantStatus.ISSUE_FAILED
-            if grant_lock.issue_failed
-            else GrantStatus.SCHEDULED
-        )
+        return GrantStatus.SCHEDULED
     if grant_lock.told.is_backup:
         return GrantStatus.BACKUP_ISSUED
     return GrantStatus.PROGRAMMED if programmed else GrantStatus.ISSUED

@@ -27,7 +27,14 @@ def notice_text(hass: HomeAssistant, data: Mapping[str, Any]) -> str:
     strings = async_get_cached_translations(
         hass, hass.config.language, "common", DOMAIN
     )
-    template = strings.get(f"component.{DOMAIN}.common.{key}") or key
+    # A notice may say more (why a guest has no code, a previous guest's code): its own
+    # wording, where there is one.
+    detailed = f"{key}_{data['variant']}" if data.get("variant") else key
+    template = (
+        strings.get(f"component.{DOMAIN}.common.{detailed}")
+        or strings.get(f"component.{DOMAIN}.common.{key}")
+        or key
+    )
     placeholders = {
         "name": str(data.get("name") or ""),
         "slot": str(data.get("slot") or ""),

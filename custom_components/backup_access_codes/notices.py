@@ -16,11 +16,18 @@ from .const import (
     EVENT_REISSUED,
 )
 from .engine import CodeIssued, IssueFailed, LockEngine, Outcome
-from .grants import Grant
+from .grants import Grant, NoCodeCause
 
 _LOGGER = logging.getLogger(__name__)
 
-REPAIRS = ("pool_empty", "no_backup_code")
+# The repair (translation key) naming the guests without a working code, per cause.
+NO_CODE_REPAIRS = {
+    NoCodeCause.LOCK_OFFLINE: "no_code_lock_offline",
+    NoCodeCause.SLOTS_FULL: "no_code_slots_full",
+    NoCodeCause.CODE_REFUSED: "no_code_refused",
+    NoCodeCause.NO_BACKUP: "no_backup_code",
+}
+REPAIRS = ("pool_empty", "backup_code_reused", *NO_CODE_REPAIRS.values())
 
 
 class LockNotices:
@@ -75,27 +82,43 @@ class LockNotices:
             base = self.grant_event_base(grant)
             if isinstance(outcome, IssueFailed):
                 _LOGGER.warning(
-                    "No backup code left on %s for access grant %s",
-                    self.lock_entity_id,
+                    "Access grant %s has no working code on %s (%s) and no backup "
+                    "code is left",
                     grant.grant_id,
+                    self.lock_entity_id,
+                    outcome.cause,
                 )
-                self.hass.bus.async_fire(
-                    EVENT_ISSUE_FAILED, {**base, "reason": outcome.reason}
+                failure = {"reason": outcome.reason, "cause": outcome.cause.value}
+                self.hass.bus.async_fire(EVENT_ISSUE_FAILED, {**base, **failure})
+                self._notice(
+                    base, "issue_failed", variant=outcome.cause.value, **failure
                 )
-                self._notice(base, "issue_failed", reason=outcome.reason)
                 continue
             self._fire_issued(outcome, base)
             kind = "reissued" if outcome.reissued else "issued"
             self._notice(
                 base,
                 f"{kind}_{'backup' if outcome.is_backup else 'scheduled'}",
+                variant="previously_used" if outcome.previously_used else None,
                 is_backup_code=outcome.is_backup,
                 slot=outcome.slot,
+                previously_used=outcome.previously_used,
             )
 
     @callback
-    def _notice(self, base: dict[str, Any], kind: str, **details: Any) -> None:
-        """Fire the code-free notice the logbook shows (the code events may be unrecorded)."""
+    def _notice(
+        self,
+        base: dict[str, Any],
+        kind: str,
+        variant: str | None = None,
+        **details: Any,
+    ) -> None:
+        """Fire the code-free notice the logbook shows (the code events may be unrecorded).
+
+        ``variant`` picks a more precise wording of ``kind`` (why, or what kind of code).
+        """
+        if variant is not None:
+            details["variant"] = variant
         self.hass.bus.async_fire(
             EVENT_NOTICE,
             {
@@ -111,11 +134,12 @@ class LockNotices:
     def _fire_issued(self, outcome: CodeIssued, base: dict[str, Any]) -> None:
         kind = "reissued" if outcome.reissued else "issued"
         _LOGGER.info(
-            "%s %s code for access grant %s on %s",
+            "%s %s code for access grant %s on %s%s",
             kind.capitalize(),
             "a backup" if outcome.is_backup else "the scheduled",
             outcome.grant_id,
             self.lock_entity_id,
+            " (a previous guest's code)" if outcome.previously_used else "",
         )
         self.hass.bus.async_fire(
             EVENT_REISSUED if outcome.reissued else EVENT_ISSUED,
@@ -128,6 +152,8 @@ class LockNotices:
                     "is_backup_code": outcome.is_backup,
                     "slot": outcome.slot,
                     "issued_at": outcome.issued_at.isoformat(),
+                    # An earlier guest held this code too (no fresh one was left).
+                    "previously_used": outcome.previously_used,
                 },
             },
         )
@@ -137,20 +163,35 @@ class LockNotices:
     @callback
     def update_repairs(self, engine: LockEngine) -> None:
         """Raise or clear the lock's repair issues to match its state."""
-        unserved = [
-            grant.name
-            for grant, grant_lock in engine.my_grants()
-            if grant_lock.issue_failed and grant_lock.told is None
-        ]
+        without: dict[NoCodeCause, list[str]] = {cause: [] for cause in NO_CODE_REPAIRS}
+        reused: list[str] = []
+        for grant, grant_lock in engine.my_grants():
+            if grant_lock.no_code is not None:
+                without[grant_lock.no_code].append(grant.name)
+            told = grant_lock.told
+            if grant_lock.backup_slot is not None and told and told.previously_used:
+                reused.append(grant.name)
+        health = engine.health()
+        self._set_repair("pool_empty", health.empty, ir.IssueSeverity.ERROR, {})
         self._set_repair(
-            "pool_empty", engine.health().empty, ir.IssueSeverity.ERROR, {}
-        )
-        self._set_repair(
-            "no_backup_code",
-            bool(unserved),
+            "backup_code_reused",
+            bool(reused),
             ir.IssueSeverity.WARNING,
-            {"grants": ", ".join(unserved)},
+            {"grants": ", ".join(reused)},
         )
+        layout = engine.layout
+        for cause, key in NO_CODE_REPAIRS.items():
+            self._set_repair(
+                key,
+                bool(without[cause]),
+                ir.IssueSeverity.WARNING,
+                {
+                    "grants": ", ".join(without[cause]),
+                    "guest_slots": str(len(layout.grant_slots)),
+                    "pool_size": str(health.size),
+                    "in_use": str(health.in_use),
+                },
+            )
 
     @callback
     def _set_repair(

@@ -30,6 +30,7 @@ class PoolCode:
     grant_id: str | None = None
     next_code: str | None = field(default=None, repr=False)
     attempt_failed: bool = False
+    used: bool = False  # ``code`` was a guest's: it must not count as fresh again
 
     @property
     def target(self) -> str:
@@ -58,6 +59,7 @@ class PoolCode:
             "grant_id": self.grant_id,
             "next_code": self.next_code,
             "attempt_failed": self.attempt_failed,
+            "used": self.used,
         }
 
     @classmethod
@@ -70,6 +72,7 @@ class PoolCode:
             grant_id=data.get("grant_id"),
             next_code=data.get("next_code"),
             attempt_failed=bool(data.get("attempt_failed", False)),
+            used=bool(data.get("used", False)),
         )
 
 

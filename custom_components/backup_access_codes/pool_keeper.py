@@ -16,12 +16,19 @@ class PoolKeeper:
         grants: LockGrants,
         layout: Layout,
         make_code: Callable[[int, set[str]], str],
+        *,
+        reuse_used: bool = True,
     ) -> None:
-        """Work on the lock's stored state (mutated in place)."""
+        """Work on the lock's stored state (mutated in place).
+
+        ``reuse_used``: when no fresh code is left, a previous guest's code still on the
+        lock (waiting for rotation) may be handed out again.
+        """
         self.state = state
         self.grants = grants
         self.layout = layout
         self._make_code = make_code
+        self.reuse_used = reuse_used
 
     def held_codes(self) -> set[str]:
         """Return every code the integration holds for this lock."""
@@ -89,6 +96,7 @@ class PoolKeeper:
         pool_code.status = PoolStatus.ROTATING
         pool_code.grant_id = None
         pool_code.attempt_failed = False
+        pool_code.used = True
         pool_code.next_code = self.new_code()
 
     def release_orphans(self) -> None:
@@ -99,17 +107,28 @@ class PoolKeeper:
                 self._rotate_after_use(pool_code)
 
     def offerable(self) -> list[PoolCode]:
-        """Ready pool codes, else those still on the lock awaiting rotation."""
+        """Ready pool codes, else those still on the lock awaiting rotation.
+
+        Among those, codes no guest held come first; a previous guest's code only while
+        ``reuse_used`` allows it.
+        """
         ready = [p for p in self.state.pool if p.status is PoolStatus.PROGRAMMED]
-        return ready or [
+        if ready:
+            return ready
+        waiting = [
             p
             for p in self.state.pool
             if p.status is PoolStatus.ROTATING
             and self.state.on_lock.get(p.slot) == p.code
+            and (self.reuse_used or not p.used)
         ]
+        return sorted(waiting, key=lambda p: p.used)
 
     def take_backup(self, grant_id: str) -> PoolCode | None:
-        """Hand out a ready pool code, else one still on the lock awaiting rotation."""
+        """Hand out a ready pool code, else one still on the lock awaiting rotation.
+
+        Its ``used`` says whether a previous guest held that code.
+        """
         if not (ready := self.offerable()):
             return None
         pool_code = ready[0]
@@ -145,6 +164,7 @@ class PoolKeeper:
                 pool_code.code, pool_code.next_code = code, None
                 pool_code.status = PoolStatus.PROGRAMMED
                 pool_code.attempt_failed = False
+                pool_code.used = False  # a fresh code: nobody knows it
             elif (
                 pool_code.status in (PoolStatus.PENDING, PoolStatus.FAILED)
                 and code == pool_code.code

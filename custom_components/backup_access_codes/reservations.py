@@ -27,6 +27,8 @@ class SyncPlan:
     create: list[Reservation] = field(default_factory=list)
     update: list[tuple[str, Reservation]] = field(default_factory=list)  # grant id
     delete: list[str] = field(default_factory=list)  # grant ids
+    # Grants whose booking was just moved beyond the window: kept, with the new times.
+    moved_out: list[str] = field(default_factory=list)  # grant ids (also in update)
 
 
 def calendar_prefix(lock_id: str) -> str:
@@ -96,11 +98,16 @@ def plan_sync(
     made_by_calendar: dict[str, tuple[str, str, datetime, datetime]],
     wanted: list[Reservation],
     now: datetime,
+    beyond: list[Reservation] | None = None,
 ) -> SyncPlan:
     """Compare the grants a calendar made (id -> key, name, start, end) with its events.
 
-    A new event becomes a grant, a changed one updates its grant, a grant whose event is
-    gone is deleted. Stays that are over are left alone (they end by themselves).
+    ``wanted`` are the events in the window, ``beyond`` those found later, if looked up.
+    A new event in the window becomes a grant, a changed one updates its grant, a grant
+    whose event is gone is deleted. A grant whose event moved beyond the window is the
+    same booking: it keeps its id and code and takes the new times (an event beyond the
+    window without a grant gets one once it enters the window). Stays that are over are
+    left alone (they end by themselves).
     """
     plan = SyncPlan()
     by_key = {key: grant_id for grant_id, (key, *_) in made_by_calendar.items()}
@@ -111,18 +118,29 @@ def plan_sync(
         seen.add(reservation.key)
         if reservation.ends_at <= reservation.starts_at:
             continue  # a malformed event: nothing sensible to grant
-        grant_id = by_key.get(reservation.key)
-        if grant_id is None:
+        if (grant_id := by_key.get(reservation.key)) is None:
             plan.create.append(reservation)
-        elif made_by_calendar[grant_id][1:] != (
-            reservation.name,
-            reservation.starts_at,
-            reservation.ends_at,
-        ):
+        elif _changed(made_by_calendar[grant_id], reservation):
             plan.update.append((grant_id, reservation))
+    for reservation in beyond or ():
+        grant_id = by_key.get(reservation.key)
+        if grant_id is None or reservation.key in seen:
+            continue  # not a grant yet: it is made when its event enters the window
+        seen.add(reservation.key)
+        if reservation.ends_at <= reservation.starts_at:
+            continue
+        if _changed(made_by_calendar[grant_id], reservation):
+            plan.update.append((grant_id, reservation))
+            plan.moved_out.append(grant_id)
     plan.delete = [
         grant_id
         for grant_id, (key, _, _, ends_at) in made_by_calendar.items()
         if key not in seen and ends_at > now
     ]
     return plan
+
+
+def _changed(
+    made: tuple[str, str, datetime, datetime], reservation: Reservation
+) -> bool:
+    return made[1:] != (reservation.name, reservation.starts_at, reservation.ends_at)

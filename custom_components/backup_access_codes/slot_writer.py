@@ -1,9 +1,10 @@
 """The write loop of one lock: the engine's next write, through the provider, one at a time."""
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from datetime import datetime
 import logging
+from typing import Any
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant, callback
@@ -13,7 +14,7 @@ from homeassistant.util import dt as dt_util
 from .const import DOMAIN
 from .engine import LockEngine
 from .providers import LockProvider, ProviderError
-from .slots import SlotWrite
+from .slots import NextStep, SlotWrite, WriteFailure
 from .store import StateStorage
 
 _LOGGER = logging.getLogger(__name__)
@@ -63,9 +64,9 @@ class SlotWriter:
             while self._may_write():
                 if (write := self.engine.next_write(dt_util.utcnow())) is None:
                     break
-                self.engine.write_started(write)
+                deadline = self.engine.write_started(write, dt_util.utcnow())
                 self.storage.async_schedule_save()
-                await self._async_write(write)
+                await self._async_write(write, deadline)
                 self._after_write()
                 if self.provider.min_gap:
                     await self._async_pause(self.provider.min_gap)
@@ -73,27 +74,22 @@ class SlotWriter:
             self.running = False
         self._when_done()
 
-    async def _async_write(self, write: SlotWrite) -> None:
+    async def _async_write(self, write: SlotWrite, deadline: datetime) -> None:
+        """Make one try; the lock gets until the end of the try's attempt to answer."""
+        kind = "clear" if write.code is None else "program"
+        left = (deadline - dt_util.utcnow()).total_seconds()
         try:
-            if write.code is None:
-                verified = await self.provider.async_clear_code(write.slot)
-            else:
-                verified = await self.provider.async_set_code(write.slot, write.code)
+            try:
+                verified = await self._async_within(self._call(write), left)
+            except TimeoutError:
+                raise ProviderError(
+                    f"no answer within the attempt's limit ({left:.0f} s left)"
+                ) from None
         except ProviderError as err:
-            over = self.engine.write_failed(
+            failure = self.engine.write_failed(
                 write, dt_util.utcnow(), permanent=err.permanent
             )
-            # One warning when writes start failing; the rest at debug level.
-            _LOGGER.log(
-                logging.DEBUG if self._failing else logging.WARNING,
-                "Could not %s slot %s of %s%s: %s",
-                "clear" if write.code is None else "program",
-                write.slot,
-                self.lock_entity_id,
-                " (attempt failed, backing off)" if over else "",
-                err,
-            )
-            self._failing = True
+            self._log_failure(write, kind, err, failure)
             return
         _LOGGER.debug(
             "%s slot %s of %s",
@@ -105,6 +101,68 @@ class SlotWriter:
             _LOGGER.info("%s accepts codes again", self.lock_entity_id)
             self._failing = False
         self.engine.write_succeeded(write, dt_util.utcnow(), verified=verified)
+
+    async def _async_within(
+        self, call: Coroutine[Any, Any, bool], seconds: float
+    ) -> bool:
+        """Await ``call`` in this task; raise TimeoutError once ``seconds`` have passed.
+
+        Like ``asyncio.timeout``, but on Home Assistant's timers (simulated time drives it
+        in tests): the call is cancelled where it waits, and the provider's own waits end
+        with it.
+        """
+        if (task := asyncio.current_task()) is None:  # never: the writer is a task
+            return await call
+        expired = False
+
+        @callback
+        def expire(_now: datetime) -> None:
+            nonlocal expired
+            expired = True
+            task.cancel()
+
+        unsub = async_call_later(self.hass, seconds, expire)
+        try:
+            return await call
+        except asyncio.CancelledError:
+            if expired and task.uncancel() == 0:
+                raise TimeoutError from None
+            raise  # unloading: the writer stops
+        finally:
+            unsub()
+
+    async def _call(self, write: SlotWrite) -> bool:
+        if write.code is None:
+            return await self.provider.async_clear_code(write.slot)
+        return await self.provider.async_set_code(write.slot, write.code)
+
+    def _log_failure(
+        self, write: SlotWrite, kind: str, err: ProviderError, failure: WriteFailure
+    ) -> None:
+        """Say what failed and what happens next (never the code)."""
+        next_step = _next_step_text(failure, dt_util.utcnow())
+        if err.permanent:
+            # A refusal changes what is written next: always worth a warning.
+            _LOGGER.warning(
+                "%s refused to %s slot %s: %s; %s",
+                self.lock_entity_id,
+                kind,
+                write.slot,
+                err,
+                next_step,
+            )
+        else:
+            # One warning when writes start failing; the rest at debug level.
+            _LOGGER.log(
+                logging.DEBUG if self._failing else logging.WARNING,
+                "Could not %s slot %s of %s: %s; %s",
+                kind,
+                write.slot,
+                self.lock_entity_id,
+                err,
+                next_step,
+            )
+        self._failing = True
 
     async def _async_pause(self, seconds: float) -> None:
         """Wait on Home Assistant's timers (so simulated time drives it too)."""
@@ -120,3 +178,31 @@ class SlotWriter:
             await done
         finally:
             unsub()
+
+
+def _after(moment: datetime | None, now: datetime) -> str:
+    if moment is None or moment <= now:
+        return "at once"
+    seconds = round((moment - now).total_seconds())
+    return f"in {seconds} s" if seconds < 120 else f"in {round(seconds / 60)} min"
+
+
+def _next_step_text(failure: WriteFailure, now: datetime) -> str:
+    """Describe what follows a failed write, for the log."""
+    when = _after(failure.retry_at, now)
+    match failure.next_step:
+        case NextStep.RETRY:
+            return f"trying again {when}"
+        case NextStep.BACKOFF:
+            return f"attempt failed, trying again {when}"
+        case NextStep.NEW_CODE:
+            return f"trying a different code {when}"
+        case NextStep.GUEST_BACKUP:
+            return (
+                "the scheduled code is not tried again on this lock; its guest gets "
+                "a backup code"
+            )
+        case NextStep.DROPPED:
+            return f"nobody holds that code any more; clearing the slot {when}"
+        case NextStep.LEFT_ALONE:
+            return "the slot is left as it is and no longer used"

@@ -7,6 +7,7 @@ reports the outcome here (pure Python).
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from enum import StrEnum
 
 from .grants import Grant, GrantLock, LockGrants, Timing
 from .lock_state import Layout, LockState
@@ -23,6 +24,30 @@ class SlotWrite:
 
     slot: int
     code: str | None = field(repr=False)
+
+
+class NextStep(StrEnum):
+    """What happens after a failed write."""
+
+    RETRY = "retry"  # a quick retry of the same write, within its attempt
+    BACKOFF = "backoff"  # the attempt failed: the same write after the backoff
+    NEW_CODE = "new_code"  # the lock refused a pool code: a different code
+    GUEST_BACKUP = "guest_backup"  # the lock refused a scheduled code: not tried again
+    LEFT_ALONE = "left_alone"  # the lock refused to clear the slot: no longer ours
+    DROPPED = "dropped"  # refused a code nobody holds any more: the slot is cleared
+
+
+@dataclass(frozen=True, slots=True)
+class WriteFailure:
+    """The outcome of a failed write: what comes next, and when the slot is tried."""
+
+    next_step: NextStep
+    retry_at: datetime | None
+
+    @property
+    def attempt_over(self) -> bool:
+        """Return True when the write's attempt is over (marked failed)."""
+        return self.next_step is not NextStep.RETRY
 
 
 class SlotReconciler:
@@ -96,18 +121,40 @@ class SlotReconciler:
                 moments.append(max(retry.not_before, now))
         return moments
 
+    def attempt_deadlines(self) -> list[datetime]:
+        """Return when the attempts under way run out of time."""
+        return [
+            deadline
+            for retry in self.state.retries.values()
+            if (deadline := retry.deadline) is not None
+        ]
+
+    def expire_attempts(self, now: datetime) -> None:
+        """End every attempt whose time ran out, as failed (its guests get backups)."""
+        for slot, retry in self.state.retries.items():
+            if retry.expired(now):
+                retry.end_attempt(now)
+                self._attempt_failed(slot)
+
     def came_online(self) -> None:
         """Forget retry waits: a lock that is back is tried at once."""
         for retry in self.state.retries.values():
-            retry.not_before = None
+            retry.forget_waits()
 
-    def write_started(self, write: SlotWrite) -> None:
-        """Note a write under way: if it is cut off (unload, crash) the slot is unknown.
+    def restart_attempts(self) -> None:
+        """Attempts cut off by a stop (unload, restart) start over: none of it failed."""
+        for retry in self.state.retries.values():
+            retry.attempt_started, retry.tries = None, 0
 
-        Until the lock answers, the slot may hold the old or the new code, so it is
-        neither offered nor forgotten: a slot nobody wants any more gets cleared.
+    def write_started(self, write: SlotWrite, now: datetime) -> datetime:
+        """Note a write under way; return when its attempt must be over.
+
+        If it is cut off (unload, crash) the slot is unknown: until the lock answers, the
+        slot may hold the old or the new code, so it is neither offered nor forgotten, and
+        a slot nobody wants any more gets cleared.
         """
         self.state.on_lock[write.slot] = None
+        return self.state.retries.setdefault(write.slot, SlotRetry()).try_started(now)
 
     def write_succeeded(
         self, write: SlotWrite, now: datetime, *, verified: bool = True
@@ -128,8 +175,8 @@ class SlotReconciler:
 
     def write_failed(
         self, write: SlotWrite, now: datetime, *, permanent: bool = False
-    ) -> bool:
-        """Record a failed write; return True when its attempt is over (marked failed).
+    ) -> WriteFailure:
+        """Record a failed write; say what comes next.
 
         A permanent failure (the lock refused this code: a duplicate, a bad length, no
         space) is never retried as it was: a pool slot gets a different code, a grant's
@@ -140,12 +187,11 @@ class SlotReconciler:
         self.state.unverified.discard(write.slot)
         retry = self.state.retries.setdefault(write.slot, SlotRetry())
         if permanent:
-            self._reject(write, retry, now)
-            return True
+            return self._reject(write, retry, now)
         if not retry.record_failure(now):
-            return False
+            return WriteFailure(NextStep.RETRY, retry.not_before)
         self._attempt_failed(write.slot)
-        return True
+        return WriteFailure(NextStep.BACKOFF, retry.not_before)
 
     def _attempt_failed(self, slot: int) -> None:
         self.pool.attempt_failed(slot)
@@ -153,22 +199,28 @@ class SlotReconciler:
             if grant_lock.slot == slot:
                 grant_lock.program_failed = True
 
-    def _reject(self, write: SlotWrite, retry: SlotRetry, now: datetime) -> None:
+    def _reject(
+        self, write: SlotWrite, retry: SlotRetry, now: datetime
+    ) -> WriteFailure:
         self._attempt_failed(write.slot)
         retry.rejections += 1
+        retry.attempt_started, retry.tries = None, 0  # what follows is a new attempt
         if write.code is None:
             # The lock will not clear this slot: stop asking, it is no longer ours.
             self.state.on_lock.pop(write.slot, None)
             self.state.retries.pop(write.slot, None)
-            return
+            return WriteFailure(NextStep.LEFT_ALONE, None)
         # A different code at once; after a few refusals in a row, only on the backoff.
         retry.not_before = (
             now
             if retry.rejections < MAX_REJECTIONS
             else now + backoff(retry.rejections)
         )
+        step = NextStep.NEW_CODE if self.pool.codes_in(write.slot) else NextStep.DROPPED
         self.pool.refused(write.slot)
         for grant, grant_lock in self.grants:
             if grant_lock.slot == write.slot and write.code == grant.code:
                 grant_lock.rejected = True
                 grant_lock.slot = None
+                step = NextStep.GUEST_BACKUP
+        return WriteFailure(step, retry.not_before)

@@ -18,8 +18,11 @@ from .lock_state import LockState
 
 STORAGE_VERSION = 1
 # 1.2 added each lock's "retired" codes; 1.3 its "last_write_at" and "past" stays (both
-# optional: older data reads as never written, no past stays).
-STORAGE_MINOR_VERSION = 3
+# optional: older data reads as never written, no past stays). 1.4: a slot's retries count
+# tries and failed attempts (was: failed tries); a grant's "issue_failed" flag (set once
+# per grant) became "no_code", the cause of an issue_failed episode that is still open;
+# pool codes say whether a guest held them ("used"), told codes whether an earlier guest did.
+STORAGE_MINOR_VERSION = 4
 STORAGE_KEY = DOMAIN
 
 _LOGGER = logging.getLogger(__name__)
@@ -41,7 +44,35 @@ class BackupCodesStore(Store[dict[str, Any]]):
         if old_minor_version < 2:
             for lock in old_data.get("locks", {}).values():
                 lock.setdefault("retired", [])
+        if old_minor_version < 4:
+            _migrate_to_1_4(old_data)
         return old_data
+
+
+def _migrate_to_1_4(data: dict[str, Any]) -> None:
+    """Retries count tries and attempts; issue_failed is kept per episode.
+
+    The old flag stayed set for good once issue_failed fired, served or not; it tells an
+    open episode only for a guest never told a code. A guest who was told one starts
+    with no open episode: if the code does not work, the next evaluation announces it
+    (at most once more than before the upgrade, never once less).
+    """
+    for lock in data.get("locks", {}).values():
+        for retry in lock.get("retries", {}).values():
+            # Three failed tries made an attempt; one cut off part-way starts over.
+            retry["failed_attempts"] = int(retry.pop("failures", 0)) // 3
+            retry["tries"], retry["attempt_started"] = 0, None
+        for pool_code in lock.get("pool", []):
+            # A code waiting for rotation may have been a guest's: say so if reissued.
+            pool_code.setdefault("used", pool_code.get("status") == "rotating")
+    for grant in data.get("grants", {}).values():
+        for grant_lock in grant.get("locks", {}).values():
+            if grant_lock.get("told"):
+                grant_lock["told"].setdefault("previously_used", False)
+            announced = grant_lock.pop("issue_failed", False)
+            open_episode = announced and grant_lock.get("told") is None
+            # The cause is worked out again by the first evaluation.
+            grant_lock["no_code"] = "no_backup_code" if open_episode else None
 
 
 @dataclass

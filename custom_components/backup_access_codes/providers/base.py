@@ -150,6 +150,8 @@ async def call_with_timeout[T](hass: HomeAssistant, call: Coroutine[Any, Any, T]
 
     The limit runs on Home Assistant's timers, like every other wait of the integration,
     so simulated time drives it in tests and a hung call never blocks a lock for good.
+    (The write loop also bounds a whole try, several calls perhaps, by what is left of its
+    two-minute attempt: slot_writer.py.)
     """
     # A background task: a hung call must not hold up Home Assistant's own waits.
     task = hass.async_create_background_task(call, "backup_access_codes provider call")
