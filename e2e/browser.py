@@ -3,8 +3,8 @@
 Debian's chromium (/usr/bin/chromium) driven by Playwright for Python; Playwright's own browser
 download (`playwright install`) is never used. A `Screen` is one logged-in browser tab. Every step
 that shows something calls `shot` (or `scan`), which fails the run on a translation error, a raw
-translation key, a field key shown instead of its label, or a door code on the screen, and saves a
-screenshot when the run keeps them (--screenshots DIR).
+translation key, a field key shown instead of its label, or a door code on the screen (in its text
+or in a form field), and saves a screenshot when the run keeps them (--screenshots DIR).
 """
 
 from collections.abc import AsyncIterator, Callable
@@ -68,6 +68,21 @@ DEEP_TEXT_JS = """
 }
 """
 MARKDOWN = "ha-markdown, ha-markdown-element, code"
+# What visible form fields hold (a value is no text node, yet it is on the screen), through the
+# shadow roots.
+FIELD_VALUES_JS = """
+(root) => {
+  const out = [];
+  const walk = (node) => {
+    for (const el of node.querySelectorAll("input, textarea")) {
+      if (el.value && el.checkVisibility()) out.push(el.value);
+    }
+    for (const el of node.querySelectorAll("*")) if (el.shadowRoot) walk(el.shadowRoot);
+  };
+  walk(root);
+  return out.join("\\n");
+}
+"""
 # What a page still waits for: visible spinners and images not loaded yet.
 BUSY_JS = """
 () => {
@@ -157,6 +172,11 @@ class Screen:
         )
         return result
 
+    async def field_values(self) -> str:
+        """What the visible input fields and text areas of the page hold, one per line."""
+        result: str = await self.page.locator("html").evaluate(FIELD_VALUES_JS)
+        return result
+
     async def wait_text(
         self,
         wanted: str | Callable[[str], bool],
@@ -207,7 +227,8 @@ class Screen:
         problems = screen_problems(
             text, await self.text(markdown=False), self.field_keys
         )
-        if any(contains_code(text, code) for code in self.run.codes):
+        shown = f"{text}\n{await self.field_values()}"
+        if any(contains_code(shown, code) for code in self.run.codes):
             problems.append("a door code is shown")
         if problems:
             await self.fail(

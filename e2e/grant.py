@@ -1,12 +1,14 @@
 """The promise itself: a last-minute guest of an offline lock gets a backup code within seconds."""
 
 import asyncio
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 import re
 import time
 from typing import Any
 
-from .client import ReceivedEvent, WebSocket
+from .client import Api, ReceivedEvent, WebSocket
 from .common import (
     CODE_LENGTH,
     DOMAIN,
@@ -21,6 +23,7 @@ from .common import (
     SENSOR_AVAILABLE,
     SENSOR_ISSUED,
     STATE_TIMEOUT,
+    Run,
     check,
     contains_code,
 )
@@ -30,25 +33,34 @@ from .entry import check_counts
 GUEST = "E2E Guest"
 
 
-async def wait_grant_event(
-    ws: WebSocket, grant_id: str, deadline: float
+async def wait_event(
+    ws: WebSocket, matches: Callable[[dict[str, Any]], bool], what: str, deadline: float
 ) -> tuple[ReceivedEvent, list[ReceivedEvent]]:
-    """Return the grant's first event (and any other events seen) before the deadline."""
+    """Return the first event whose data `matches` (and any other events seen) by the deadline."""
     others: list[ReceivedEvent] = []
     while True:
         remaining = deadline - time.monotonic()
         check(
             remaining > 0,
-            f"no {EVENT_ISSUED} event for the grant within {EVENT_TIMEOUT:.0f} s"
+            f"no {EVENT_ISSUED} event for {what} within {EVENT_TIMEOUT:.0f} s"
             f" (other events: {[e.event_type for e in others]})",
         )
         try:
             event = await asyncio.wait_for(ws.events.get(), remaining)
         except TimeoutError:
             continue
-        if event.data.get("access_grant_id") == grant_id:
+        if matches(event.data):
             return event, others
         others.append(event)
+
+
+async def wait_grant_event(
+    ws: WebSocket, grant_id: str, deadline: float
+) -> tuple[ReceivedEvent, list[ReceivedEvent]]:
+    """Return the grant's first event (and any other events seen) before the deadline."""
+    return await wait_event(
+        ws, lambda data: data.get("access_grant_id") == grant_id, "the grant", deadline
+    )
 
 
 def parse_time(value: Any) -> datetime | None:
@@ -71,6 +83,89 @@ async def set_lock_online(demo: Demo, online: bool) -> None:
         f"{ONLINE_SWITCH} turned {'on' if online else 'off'}:"
         f" {LOCK} is {'back' if online else 'unavailable'}"
     )
+
+
+@dataclass(frozen=True)
+class Issued:
+    """The backup code a grant was issued on the demo lock (the code is never printed)."""
+
+    code: str
+    slot: int
+
+
+def check_backup_issued(
+    run: Run, event: ReceivedEvent, name: str, starts_at: datetime, ends_at: datetime
+) -> Issued:
+    """The grant's first event must issue a backup code of the pool on the demo lock."""
+    data = event.data
+    method = data.get("access_method") or {}
+    code = method.get("code")
+    if isinstance(code, str):
+        run.codes.add(code)
+    check(
+        event.event_type == EVENT_ISSUED,
+        f"the grant's first event is {event.event_type} (expected {EVENT_ISSUED})",
+    )
+    check(
+        data.get("event_type") == "access_method.issued",
+        f"event_type field is {data.get('event_type')!r}",
+    )
+    check(method.get("is_backup_code") is True, "the code issued is not a backup code")
+    check(
+        isinstance(code, str) and re.fullmatch(rf"\d{{{CODE_LENGTH}}}", code),
+        f"the issued code is not {CODE_LENGTH} digits"
+        f" (type {type(code).__name__}, length {len(str(code))})",
+    )
+    assert isinstance(code, str)  # noqa: S101
+    check(method.get("mode") == "code", f"access_method.mode is {method.get('mode')!r}")
+    slot = method.get("slot")
+    check(
+        isinstance(slot, int) and FIRST_SLOT <= slot < FIRST_SLOT + POOL_SIZE,
+        f"backup slot {slot!r} is outside the pool slots"
+        f" {FIRST_SLOT}..{FIRST_SLOT + POOL_SIZE - 1}",
+    )
+    assert isinstance(slot, int)  # noqa: S101
+    check(
+        data.get("lock_entity_id") == LOCK,
+        f"lock_entity_id is {data.get('lock_entity_id')!r}",
+    )
+    check(data.get("name") == name, f"name is {data.get('name')!r}")
+    check(
+        parse_time(data.get("starts_at")) == starts_at
+        and parse_time(data.get("ends_at")) == ends_at,
+        f"event times {data.get('starts_at')} .. {data.get('ends_at')}"
+        f" differ from the grant's {starts_at.isoformat()} .. {ends_at.isoformat()}",
+    )
+    check(parse_time(method.get("issued_at")) is not None, "issued_at is not a time")
+    return Issued(code, slot)
+
+
+async def listed_grant(api: Api, grant_id: str) -> dict[str, Any] | None:
+    """The grant as list_access_grants shows it for the demo lock, or None."""
+    listed = await api.call(
+        DOMAIN, "list_access_grants", {"lock_entity_id": LOCK}, response=True
+    )
+    grants = listed.get("access_grants") or []
+    return next((g for g in grants if g.get("access_grant_id") == grant_id), None)
+
+
+async def check_told(api: Api, grant_id: str, issued: Issued) -> str:
+    """list_access_grants must tell the guest the issued code, in its slot; return the status."""
+    grant = await listed_grant(api, grant_id)
+    check(grant is not None, "list_access_grants does not list the grant")
+    assert grant is not None  # noqa: S101
+    locks = [lk for lk in grant.get("locks", []) if lk.get("lock_entity_id") == LOCK]
+    check(len(locks) == 1, f"list_access_grants: {len(locks)} entries for {LOCK}")
+    told = locks[0]
+    check(
+        told.get("code") == issued.code
+        and told.get("is_backup_code") is True
+        and told.get("slot") == issued.slot,
+        "list_access_grants disagrees with the event"
+        f" (same code: {told.get('code') == issued.code},"
+        f" is_backup_code: {told.get('is_backup_code')!r}, slot: {told.get('slot')!r})",
+    )
+    return str(told.get("status"))
 
 
 async def last_minute_grant(demo: Demo) -> None:
@@ -114,80 +209,26 @@ async def last_minute_grant(demo: Demo) -> None:
 
     event, others = await wait_grant_event(ws, grant_id, called + EVENT_TIMEOUT)
     run.timing("issued event after the service call", event.received - called)
-    data = event.data
-    method = data.get("access_method") or {}
-    code = method.get("code")
-    if isinstance(code, str):
-        run.codes.add(code)
-    check(
-        event.event_type == EVENT_ISSUED,
-        f"the grant's first event is {event.event_type} (expected {EVENT_ISSUED})",
-    )
-    check(
-        data.get("event_type") == "access_method.issued",
-        f"event_type field is {data.get('event_type')!r}",
-    )
-    check(method.get("is_backup_code") is True, "the code issued is not a backup code")
-    check(
-        isinstance(code, str) and re.fullmatch(rf"\d{{{CODE_LENGTH}}}", code),
-        f"the issued code is not {CODE_LENGTH} digits"
-        f" (type {type(code).__name__}, length {len(str(code))})",
-    )
-    assert isinstance(code, str)  # noqa: S101
-    check(method.get("mode") == "code", f"access_method.mode is {method.get('mode')!r}")
-    slot = method.get("slot")
-    check(
-        isinstance(slot, int) and FIRST_SLOT <= slot < FIRST_SLOT + POOL_SIZE,
-        f"backup slot {slot!r} is outside the pool slots"
-        f" {FIRST_SLOT}..{FIRST_SLOT + POOL_SIZE - 1}",
-    )
-    check(
-        data.get("lock_entity_id") == LOCK,
-        f"lock_entity_id is {data.get('lock_entity_id')!r}",
-    )
-    check(data.get("name") == GUEST, f"name is {data.get('name')!r}")
-    check(
-        parse_time(data.get("starts_at")) == starts_at
-        and parse_time(data.get("ends_at")) == ends_at,
-        f"event times {data.get('starts_at')} .. {data.get('ends_at')}"
-        f" differ from the grant's {starts_at.isoformat()} .. {ends_at.isoformat()}",
-    )
-    check(parse_time(method.get("issued_at")) is not None, "issued_at is not a time")
+    issued = check_backup_issued(run, event, GUEST, starts_at, ends_at)
     run.step(
-        f"event {EVENT_ISSUED}: is_backup_code=true, code of {len(code)} digits, slot {slot}"
+        f"event {EVENT_ISSUED}: is_backup_code=true, code of {len(issued.code)} digits,"
+        f" slot {issued.slot}"
         f"{', arrived before the service answered' if event.received <= answered else ''}"
     )
     for other in others:
         run.step(f"note: another event before it: {other.event_type}")
 
     # The guest must be told the backup code: list_access_grants shows what they were told.
-    listed = await api.call(
-        DOMAIN, "list_access_grants", {"lock_entity_id": LOCK}, response=True
-    )
-    grants = listed.get("access_grants") or []
-    grant = next((g for g in grants if g.get("access_grant_id") == grant_id), None)
-    check(grant is not None, "list_access_grants does not list the grant")
-    assert grant is not None  # noqa: S101
-    locks = [lk for lk in grant.get("locks", []) if lk.get("lock_entity_id") == LOCK]
-    check(len(locks) == 1, f"list_access_grants: {len(locks)} entries for {LOCK}")
-    told = locks[0]
-    check(
-        told.get("code") == code
-        and told.get("is_backup_code") is True
-        and told.get("slot") == slot,
-        "list_access_grants disagrees with the event"
-        f" (same code: {told.get('code') == code},"
-        f" is_backup_code: {told.get('is_backup_code')!r}, slot: {told.get('slot')!r})",
-    )
-    run.step(f"list_access_grants agrees (status {told.get('status')!r})")
+    status = await check_told(api, grant_id, issued)
+    run.step(f"list_access_grants agrees (status {status!r})")
 
     await check_counts(demo, POOL_SIZE - 1, 1, STATE_TIMEOUT)
     run.step(
         f"{entities[SENSOR_ISSUED]} = 1, {entities[SENSOR_AVAILABLE]} = {POOL_SIZE - 1},"
         " problem sensors off"
     )
-    issued = await api.state(entities[SENSOR_ISSUED])
-    holders = (issued or {}).get("attributes", {}).get("access_grants")
+    sensor = await api.state(entities[SENSOR_ISSUED])
+    holders = (sensor or {}).get("attributes", {}).get("access_grants")
     check(
         isinstance(holders, list)
         and [h.get("access_grant_id") for h in holders] == [grant_id],

@@ -54,6 +54,7 @@ async def grant(_ui: Screen | None, demo: Demo) -> None:
 def browser_steps(options: Options) -> tuple[tuple[str, BrowserStep], ...]:
     """The browser run, step by step: every path the README names, in the real frontend."""
     from .screens.add import add_integration
+    from .screens.calendar import grants_calendar
     from .screens.dashboard import dashboard
     from .screens.device import device_page
     from .screens.entry_page import (
@@ -78,13 +79,7 @@ def browser_steps(options: Options) -> tuple[tuple[str, BrowserStep], ...]:
             functools.partial(dashboard, copy_to=options.dashboard_shot),
         ),
         ("Access codes panel", access_codes_panel),
-        # The grants calendar (being built beside this) goes here, before the entry is deleted:
-        # an `async def step(ui: Screen, demo: Demo)` in e2e/screens/ (see screens/__init__.py)
-        # that opens the Calendar panel (`/calendar`), creates an event on the lock's
-        # access-grants calendar (demo.entities["access_grants"]) with the lock still offline,
-        # expects EVENT_ISSUED with is_backup_code on demo.ws.events within EVENT_TIMEOUT and
-        # the event shown, then `ui.shot("13-calendar", ...)`. (find_entities already expects
-        # every entity of translations/en.json, the calendar included.)
+        ("Calendar panel: a stay added, moved, deleted", grants_calendar),
         ("Delete in the UI", delete),
     )
 

@@ -1,12 +1,16 @@
 """The pure parts of scripts/e2e and scripts/develop: strings as the frontend shows them, the demo config."""
 
+from datetime import UTC, date, datetime, timedelta
 import json
 from pathlib import Path
 import re
+from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 
-from e2e.common import CheckError
+from e2e.client import ReceivedEvent
+from e2e.common import CheckError, Run
 from e2e.democonfig import (
     PortError,
     ensure_include_files,
@@ -14,6 +18,8 @@ from e2e.democonfig import (
     set_port,
     stored_port,
 )
+from e2e.grant import Issued, check_backup_issued
+from e2e.stay import Stay, day_label, shift
 from e2e.translations import (
     Placeholder,
     Translations,
@@ -220,3 +226,98 @@ def test_set_port_refuses_what_it_does_not_know(
     with pytest.raises(PortError, match=problem):
         set_port(tmp_path, 18200)
     assert path.read_text() == before
+
+
+def test_a_stay_moves_by_days_at_the_same_wall_clock_time() -> None:
+    """As the dialog's date picker moves it: across a month's end and a change of DST."""
+    zone = ZoneInfo("Europe/Berlin")
+    stay = Stay(
+        datetime(2026, 10, 24, 15, 0, tzinfo=zone),
+        datetime(2026, 10, 31, 11, 0, tzinfo=zone),
+    )
+    moved = stay.later(1)
+    assert moved == Stay(
+        datetime(2026, 10, 25, 15, 0, tzinfo=zone),  # the day summer time ends
+        datetime(2026, 11, 1, 11, 0, tzinfo=zone),
+    )
+    # A day later on the calendar is 25 hours later on the clock that night.
+    elapsed = moved.starts_at.astimezone(UTC) - stay.starts_at.astimezone(UTC)
+    assert elapsed == timedelta(hours=25)
+    assert stay.checking_out_later(2) == Stay(
+        stay.starts_at, datetime(2026, 11, 2, 11, 0, tzinfo=zone)
+    )
+    assert shift(datetime(2026, 12, 31, 23, 0, tzinfo=UTC), 1) == datetime(
+        2027, 1, 1, 23, 0, tzinfo=UTC
+    )
+    assert str(stay) == "2026-10-24 15:00 to 2026-10-31 11:00 (CEST)"
+
+
+def test_day_labels_are_the_date_pickers() -> None:
+    """The frontend's date picker names each day's button "<Month> <day>"."""
+    assert day_label(date(2026, 12, 2)) == "December 2"
+    assert day_label(date(2027, 1, 31)) == "January 31"
+
+
+STARTS = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
+ENDS = datetime(2026, 12, 2, 13, 0, tzinfo=UTC)
+
+
+def issued_event(**changes: Any) -> ReceivedEvent:
+    """A backup_access_codes_issued event of a backup code on the demo lock."""
+    method = {
+        "mode": "code",
+        "code": "104729",
+        "is_backup_code": True,
+        "slot": 21,
+        "issued_at": "2026-12-01T12:19:00+00:00",
+    }
+    method.update(changes.pop("access_method", {}))
+    data = {
+        "event_type": "access_method.issued",
+        "access_grant_id": "a" * 32,
+        "name": "E2E Calendar Guest",
+        "lock_entity_id": "lock.demo_lock",
+        "starts_at": STARTS.isoformat(),
+        "ends_at": ENDS.isoformat(),
+        "access_method": method,
+        **changes,
+    }
+    return ReceivedEvent("backup_access_codes_issued", data, 0.0)
+
+
+def test_check_backup_issued_returns_the_code_and_keeps_it_secret(
+    tmp_path: Path,
+) -> None:
+    """A backup code of the pool: returned, and remembered so screens and logs are searched."""
+    run = Run(port=18210, config_dir=tmp_path)
+    issued = check_backup_issued(
+        run, issued_event(), "E2E Calendar Guest", STARTS, ENDS
+    )
+    assert issued == Issued("104729", 21)
+    assert run.codes == {"104729"}
+    assert "104729" not in run.redact("the code 104729 was told")
+
+
+@pytest.mark.parametrize(
+    ("changes", "problem"),
+    [
+        ({"access_method": {"is_backup_code": False}}, "not a backup code"),
+        ({"access_method": {"slot": 30}}, "outside the pool slots"),
+        ({"access_method": {"code": 104729}}, "not 6 digits"),
+        ({"lock_entity_id": "lock.other"}, "lock_entity_id"),
+        ({"name": "Someone else"}, "name is"),
+        ({"ends_at": "2026-12-03T13:00:00+00:00"}, "differ from the grant's"),
+    ],
+)
+def test_check_backup_issued_refuses_what_the_guest_cannot_use(
+    tmp_path: Path, changes: dict[str, Any], problem: str
+) -> None:
+    """A scheduled code, a slot outside the pool, another lock, guest or stay: each fails."""
+    with pytest.raises(CheckError, match=problem):
+        check_backup_issued(
+            Run(port=18210, config_dir=tmp_path),
+            issued_event(**changes),
+            "E2E Calendar Guest",
+            STARTS,
+            ENDS,
+        )
