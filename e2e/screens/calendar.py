@@ -191,6 +191,7 @@ async def set_date(ui: Screen, index: int, day: date) -> None:
     await button.click()
     await picker.get_by_role("button", name="OK", exact=True).click()
     await picker.get_by_role("button", name="OK", exact=True).wait_for(state="hidden")
+    await ui.page.mouse.move(0, 0)  # no hover left on the field under the OK button
 
 
 async def submit(ui: Screen, button: str, what: str) -> None:
