@@ -9,6 +9,7 @@ or in a form field), and saves a screenshot when the run keeps them (--screensho
 
 from collections.abc import AsyncIterator, Callable
 import contextlib
+from dataclasses import dataclass, field
 import io
 import json
 from pathlib import Path
@@ -18,6 +19,8 @@ from typing import NoReturn, Self
 
 from PIL import Image
 from playwright.async_api import (
+    Browser,
+    BrowserContext,
     Error as PlaywrightError,
     Locator,
     Page,
@@ -27,10 +30,10 @@ from playwright.async_api import (
 
 from .chromium import CHROMIUM, CHROMIUM_FLAGS
 from .client import Api
-from .common import CheckError, Run, contains_code, write_file
+from .common import CheckError, Run, ShownCode, contains_code, holds_only, write_file
 from .translations import Translations, screen_problems
 
-VIEWPORT = {"width": 1100, "height": 760}
+VIEWPORT = (1100, 760)  # width, height
 PAGE_TIMEOUT = 30.0  # a page or dialog until it shows what it should
 FAILED_SHOT = Path(tempfile.gettempdir()) / "backup-access-codes-e2e-failed.png"
 
@@ -113,19 +116,66 @@ def compact_png(data: bytes) -> bytes:
     return out.getvalue()
 
 
+@dataclass(frozen=True)
+class Tab:
+    """How a tab is opened: its window, and what the page may do beyond the defaults."""
+
+    viewport: tuple[int, int] = VIEWPORT
+    mobile: bool = False  # a phone: touch, and the page's own viewport meta tag
+    permissions: tuple[str, ...] = ()  # e.g. "clipboard-read", for the tab's origin
+
+
+async def new_context(session: Session, origin: str, tab: Tab) -> BrowserContext:
+    """A browser context that is logged in to the frontend."""
+    width, height = tab.viewport
+    context = await session.browser.new_context(
+        viewport={"width": width, "height": height},
+        device_scale_factor=1,
+        is_mobile=tab.mobile,
+        has_touch=tab.mobile,
+        locale="en-US",
+        color_scheme="light",
+        timezone_id="UTC",
+    )
+    context.set_default_timeout(PAGE_TIMEOUT * 1000)
+    if tab.permissions:
+        await context.grant_permissions(list(tab.permissions), origin=origin)
+    await context.add_init_script(session.login)
+    return context
+
+
+@dataclass(frozen=True)
+class Session:
+    """What every tab of a run shares: the browser, the login, the screenshots kept."""
+
+    browser: Browser
+    login: str  # an init script: the frontend's saved tokens
+    saved: list[Path] = field(default_factory=list)
+
+
 class Screen:
     """One logged-in tab of the frontend."""
 
     def __init__(
-        self, page: Page, run: Run, translations: Translations, shots: Path | None
+        self,
+        page: Page,
+        run: Run,
+        translations: Translations,
+        shots: Path | None,
+        session: Session,
     ) -> None:
         """Wrap a page that is logged in already."""
         self.page = page
         self.run = run
         self.translations = translations
         self.shots = shots
+        self.session = session
         self.field_keys = translations.field_keys()
-        self.saved: list[Path] = []
+
+    @property
+    def saved(self) -> list[Path]:
+        """The screenshots every tab of the run kept, in order."""
+        return self.session.saved
 
     @classmethod
     @contextlib.asynccontextmanager
@@ -135,7 +185,7 @@ class Screen:
         """Start Chromium with the API's login (the frontend's saved tokens) and open a tab."""
         # What the frontend keeps after a login (home-assistant-js-websocket's saveTokens).
         tokens = {**api.tokens, "hassUrl": api.base, "clientId": api.client_id}
-        init = (
+        login = (
             "(() => { const t = "
             + json.dumps(tokens)
             + "; t.expires = Date.now() + t.expires_in * 1000;"
@@ -148,28 +198,48 @@ class Screen:
             )
             run.timing("Chromium started", time.monotonic() - began)
             try:
-                context = await browser.new_context(
-                    viewport=VIEWPORT,  # type: ignore[arg-type]
-                    device_scale_factor=1,
-                    locale="en-US",
-                    color_scheme="light",
-                    timezone_id="UTC",
-                )
-                context.set_default_timeout(PAGE_TIMEOUT * 1000)
-                await context.add_init_script(init)
-                yield cls(await context.new_page(), run, translations, shots)
+                session = Session(browser, login)
+                context = await new_context(session, run.base, Tab())
+                yield cls(await context.new_page(), run, translations, shots, session)
             finally:
                 await browser.close()
+
+    @contextlib.asynccontextmanager
+    async def tab(self, tab: Tab) -> AsyncIterator[Screen]:
+        """Another logged-in tab, in a browser context of its own (closed afterwards).
+
+        Its own size, colour scheme, permissions and clock (`page.clock`): what one tab does
+        to them leaves the run's other tabs as they are.
+        """
+        context = await new_context(self.session, self.run.base, tab)
+        try:
+            yield Screen(
+                await context.new_page(),
+                self.run,
+                self.translations,
+                self.shots,
+                self.session,
+            )
+        finally:
+            await context.close()
 
     # ---------------------------------------------------------------------------------------
     # Reading
 
-    async def text(self, root: Locator | None = None, *, markdown: bool = True) -> str:
-        """The visible text under `root` (the whole page by default), a piece per line."""
+    async def text(
+        self,
+        root: Locator | None = None,
+        *,
+        markdown: bool = True,
+        skip: str | None = None,
+    ) -> str:
+        """The visible text under `root` (the whole page by default), a piece per line.
+
+        Without Markdown when `markdown` is false; without the elements `skip` selects.
+        """
         target = root if root is not None else self.page.locator("html")
-        result: str = await target.evaluate(
-            DEEP_TEXT_JS, None if markdown else MARKDOWN
-        )
+        left_out = ", ".join(s for s in (None if markdown else MARKDOWN, skip) if s)
+        result: str = await target.evaluate(DEEP_TEXT_JS, left_out or None)
         return result
 
     async def field_values(self) -> str:
@@ -221,15 +291,26 @@ class Screen:
     # ---------------------------------------------------------------------------------------
     # Checking and keeping
 
-    async def scan(self, where: str) -> None:
-        """Fail on anything that shows a broken translation or a door code on the screen."""
+    async def scan(self, where: str, shown: ShownCode | None = None) -> None:
+        """Fail on anything that shows a broken translation or a door code on the screen.
+
+        `shown`: the one code the screen shows on purpose, and where (see `ShownCode`).
+        """
         text = await self.text()
         problems = screen_problems(
             text, await self.text(markdown=False), self.field_keys
         )
-        shown = f"{text}\n{await self.field_values()}"
-        if any(contains_code(shown, code) for code in self.run.codes):
-            problems.append("a door code is shown")
+        outside = text if shown is None else await self.text(skip=shown.selector)
+        outside += f"\n{await self.field_values()}"
+        if any(contains_code(outside, code) for code in self.run.codes):
+            problems.append(
+                "a door code is shown"
+                + ("" if shown is None else f" outside {shown.selector}")
+            )
+        if shown is not None:
+            for element in await self.page.locator(shown.selector).all():
+                if not holds_only(await self.text(element), shown.code, self.run.codes):
+                    problems.append(f"another door code is shown in {shown.selector}")
         if problems:
             await self.fail(
                 f"{where}: " + "; ".join(self.run.redact(p) for p in problems)
@@ -246,15 +327,25 @@ class Screen:
             await self.page.wait_for_timeout(150)
         await self.page.wait_for_timeout(300)  # the last render and animations
 
-    async def shot(self, name: str, where: str) -> None:
-        """Scan the screen, then keep a screenshot of it as NAME.png (with --screenshots)."""
-        await self.scan(where)
+    async def shot(
+        self,
+        name: str,
+        where: str,
+        shown: ShownCode | None = None,
+        *,
+        full_page: bool = False,
+    ) -> None:
+        """Scan the screen, then keep a screenshot of it as NAME.png (with --screenshots).
+
+        `shown` as for `scan`; `full_page`: the whole page, not only the window.
+        """
+        await self.scan(where, shown)
         if self.shots is None:
             return
         await self.settle()
-        await self.scan(where)  # what arrived while it settled
+        await self.scan(where, shown)  # what arrived while it settled
         path = self.shots / f"{name}.png"
-        write_file(path, compact_png(await self.page.screenshot()))
+        write_file(path, compact_png(await self.page.screenshot(full_page=full_page)))
         self.saved.append(path)
         self.run.step(
             f"screenshot {path.name} ({path.stat().st_size // 1024} KiB): {where}"

@@ -1,5 +1,6 @@
 """What every part of the end-to-end check shares: the demo's names, the run's record, failing."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 import re
@@ -53,6 +54,31 @@ def check(condition: object, message: str) -> None:
 def contains_code(text: str, code: str) -> bool:
     """Tell whether a known code stands in the text as a number of its own."""
     return re.search(rf"(?<![\d.]){re.escape(code)}(?!\d)", text) is not None
+
+
+@dataclass(frozen=True)
+class ShownCode:
+    """A door code a screen shows on purpose, and the only elements that may show it.
+
+    The Access codes panel shows a code after "Show code": in its code dialog, the code itself and
+    the message for the guest. A screen scanned with a `ShownCode` accepts exactly that code in
+    exactly those elements (CSS selectors, through shadow roots); any code anywhere else, or
+    another code in them, still fails the scan.
+    """
+
+    code: str
+    selectors: tuple[str, ...]
+
+    @property
+    def selector(self) -> str:
+        """One CSS selector for all the elements."""
+        return ", ".join(self.selectors)
+
+
+def holds_only(text: str, code: str, codes: Iterable[str]) -> bool:
+    """Tell whether the only known code in the text is `code` (the text may show it or not)."""
+    rest = re.sub(rf"(?<![\d.]){re.escape(code)}(?!\d)", " ", text)
+    return not any(contains_code(rest, known) for known in codes)
 
 
 @dataclass

@@ -149,6 +149,34 @@ async def listed_grant(api: Api, grant_id: str) -> dict[str, Any] | None:
     return next((g for g in grants if g.get("access_grant_id") == grant_id), None)
 
 
+async def wait_grant(
+    demo: Demo,
+    grant_id: str,
+    done: Callable[[dict[str, Any] | None], bool],
+    what: str,
+    within: float = STATE_TIMEOUT,
+) -> dict[str, Any] | None:
+    """Poll list_access_grants until `done(grant or None)`; return the grant."""
+    deadline = time.monotonic() + within
+    while True:
+        grant = await listed_grant(demo.api, grant_id)
+        if done(grant):
+            return grant
+        check(
+            time.monotonic() < deadline,
+            f"list_access_grants: the grant is not {what} after {within:.0f} s"
+            f" ({grant_times(grant)})",
+        )
+        await asyncio.sleep(0.2)
+
+
+def grant_times(grant: dict[str, Any] | None) -> str:
+    """A grant's name and times, for messages."""
+    if grant is None:
+        return "not listed"
+    return f"{grant.get('name')!r} {grant.get('starts_at')} .. {grant.get('ends_at')}"
+
+
 async def check_told(api: Api, grant_id: str, issued: Issued) -> str:
     """list_access_grants must tell the guest the issued code, in its slot; return the status."""
     grant = await listed_grant(api, grant_id)

@@ -64,6 +64,7 @@ def browser_steps(options: Options) -> tuple[tuple[str, BrowserStep], ...]:
         reconfigure,
     )
     from .screens.panel import access_codes_panel
+    from .screens.panel_grant import panel_grant
 
     return (
         ("Add integration, user and script steps in the UI", add_integration),
@@ -80,6 +81,7 @@ def browser_steps(options: Options) -> tuple[tuple[str, BrowserStep], ...]:
         ),
         ("Access codes panel", access_codes_panel),
         ("Calendar panel: a stay added, moved, deleted", grants_calendar),
+        ("Access codes panel: a grant made, its code shown, deleted", panel_grant),
         ("Delete in the UI", delete),
     )
 

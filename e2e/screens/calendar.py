@@ -8,11 +8,8 @@ details say that a backup code is issued and in which slot, and show no code. Ed
 it a day later and renames it: the grant must follow. Delete event deletes the grant.
 """
 
-import asyncio
-from collections.abc import Callable
 from datetime import date, datetime, timedelta
 import time
-from typing import Any
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
@@ -27,8 +24,9 @@ from ..grant import (
     Issued,
     check_backup_issued,
     check_told,
-    listed_grant,
+    grant_times,
     wait_event,
+    wait_grant,
 )
 from ..stay import Stay, day_label
 from .add import friendly_name
@@ -310,31 +308,3 @@ async def delete_event(ui: Screen, demo: Demo, grant_id: str) -> None:
     await demo.api.wait_state(demo.entities[SENSOR_ISSUED], "1")
     await ui.scan("the Calendar panel after deleting the stay")
     demo.run.step("deleted in the panel: the grant is gone, one backup code in use")
-
-
-async def wait_grant(
-    demo: Demo,
-    grant_id: str,
-    done: Callable[[dict[str, Any] | None], bool],
-    what: str,
-    within: float = STATE_TIMEOUT,
-) -> dict[str, Any] | None:
-    """Poll list_access_grants until `done(grant or None)`; return the grant."""
-    deadline = time.monotonic() + within
-    while True:
-        grant = await listed_grant(demo.api, grant_id)
-        if done(grant):
-            return grant
-        check(
-            time.monotonic() < deadline,
-            f"list_access_grants: the grant is not {what} after {within:.0f} s"
-            f" ({grant_times(grant)})",
-        )
-        await asyncio.sleep(0.2)
-
-
-def grant_times(grant: dict[str, Any] | None) -> str:
-    """A grant's name and times, for messages."""
-    if grant is None:
-        return "not listed"
-    return f"{grant.get('name')!r} {grant.get('starts_at')} .. {grant.get('ends_at')}"

@@ -2,6 +2,8 @@
 
 import functools
 
+from playwright.async_api import Locator
+
 from ..browser import Screen
 from ..common import LOCK, POOL_SIZE, check
 from ..context import Demo
@@ -21,13 +23,11 @@ async def access_codes_panel(ui: Screen, demo: Demo) -> None:
     does not make: every screen is checked for door codes).
     """
     strings = ui.translations
+    panel = await open_panel(ui)
     title = strings.require(f"{STRINGS}.panel.title")
     sidebar = await ui.text(ui.page.locator("ha-sidebar"))
     check(title in sidebar.splitlines(), f"the sidebar has no {title!r} item")
-    await ui.open(PANEL_PATH, expect=title, what="the Access codes panel")
-    panel = ui.page.locator(f"{PANEL_ELEMENT}[data-ready]")
-    await panel.wait_for()
-    card = panel.locator(f'[data-testid="lock-card"][data-entity-id="{LOCK}"]')
+    card = lock_card(panel)
     offline = strings.require(f"{STRINGS}.lock.offline")
     await ui.wait_text(
         offline,
@@ -41,12 +41,11 @@ async def access_codes_panel(ui: Screen, demo: Demo) -> None:
             root=card.locator(f'[data-testid="count-{key}"]'),
             what=f"{count} {label} on the lock card",
         )
-    row = panel.locator(f'[data-testid="grant-row"][data-grant-id="{demo.grant_id}"]')
+    row = grant_row(panel, demo.grant_id)
     await ui.wait_text(
         GUEST, root=row.locator('[data-testid="grant-name"]'), what="the grant"
     )
-    await row.locator('[data-testid="grant-toggle"]').click()
-    details = row.locator('[data-testid="grant-details"]')
+    details = await expand(row)
     backup = strings.require(f"{STRINGS}.grant.backup")
     await ui.wait_text(
         backup,
@@ -58,6 +57,40 @@ async def access_codes_panel(ui: Screen, demo: Demo) -> None:
     await ui.shot(
         "11-access-codes-panel", "the Access codes panel after the last-minute grant"
     )
+
+
+async def open_panel(ui: Screen) -> Locator:
+    """Sidebar → Access codes; return the panel once it shows its data and strings."""
+    title = ui.translations.require(f"{STRINGS}.panel.title")
+    await ui.open(PANEL_PATH, expect=title, what="the Access codes panel")
+    panel = ui.page.locator(f"{PANEL_ELEMENT}[data-ready]")
+    await panel.wait_for()
+    return panel
+
+
+def lock_card(panel: Locator) -> Locator:
+    """The demo lock's card."""
+    return panel.locator(f'[data-testid="lock-card"][data-entity-id="{LOCK}"]')
+
+
+def grant_row(panel: Locator, grant_id: str) -> Locator:
+    """A grant's row on the timeline."""
+    return panel.locator(f'[data-testid="grant-row"][data-grant-id="{grant_id}"]')
+
+
+def testid(root: Locator, name: str) -> Locator:
+    """The element of a `data-testid` under root (through shadow roots)."""
+    return root.locator(f'[data-testid="{name}"]')
+
+
+async def expand(row: Locator) -> Locator:
+    """Open a grant row's details (unless open); return them."""
+    details = testid(row, "grant-details")
+    if not await details.count():
+        await testid(row, "grant-toggle").click()
+        await row.page.mouse.move(0, 0)  # no hover left on the row
+    await details.wait_for()
+    return details
 
 
 def counts(count: int, label: str, text: str) -> bool:

@@ -27,10 +27,14 @@ export function formatDateTime(hass: HomeAssistant, iso: string): string {
   }).format(new Date(iso));
 }
 
-/** ["Tue", "1"] */
-export function formatDay(hass: HomeAssistant, when: number): [string, string] {
+/** ["Tue", "T", "1"]: the weekday, short and narrow, and the day of the month */
+export function formatDay(hass: HomeAssistant, when: number): [string, string, string] {
   const date = new Date(when);
-  return [formatter(hass, { weekday: "short" }).format(date), formatter(hass, { day: "numeric" }).format(date)];
+  return [
+    formatter(hass, { weekday: "short" }).format(date),
+    formatter(hass, { weekday: "narrow" }).format(date),
+    formatter(hass, { day: "numeric" }).format(date),
+  ];
 }
 
 function parts(hass: HomeAssistant, when: number): Record<string, number> {

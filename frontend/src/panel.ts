@@ -315,10 +315,13 @@ export class BackupAccessCodesPanel extends LitElement {
           ${Array.from(
             { length: DAYS },
             (_, i) => {
-              const [weekday, day] = formatDay(this.hass, start + i * DAY_MS + DAY_MS / 2);
-              return i === 0
-                ? html`<span class="today"><span class="wide-only">${this._t("timeline.today")}</span><span class="narrow-only">${day}</span></span>`
-                : html`<span><span class="wide-only">${weekday} </span>${day}</span>`;
+              // The weekday over the day; which words fit is the stylesheet's (container) query.
+              const [weekday, letter, day] = formatDay(this.hass, start + i * DAY_MS + DAY_MS / 2);
+              return html`<span class=${i === 0 ? "today" : ""} title=${i === 0 ? this._t("timeline.today") : nothing}>
+                <span class="weekday">${weekday}</span><span class="letter">${letter}</span>${i === 0
+                  ? html`<span class="today-word">${this._t("timeline.today")}</span>`
+                  : nothing}<span>${day}</span>
+              </span>`;
             },
           )}
         </div>
@@ -531,7 +534,7 @@ export class BackupAccessCodesPanel extends LitElement {
         @input=${(ev: Event) => update({ name: value(ev) })}
       ></ha-input>
       ${form.mode === "create"
-        ? html`<div>
+        ? html`<div class="locks-choice">
             <div class="field-label">${this._t("form.locks")}</div>
             ${[...(this._locks?.values() ?? [])].map(
               (lock) => html`<label class="lock-choice">

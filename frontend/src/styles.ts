@@ -174,10 +174,15 @@ export const panelStyles = css`
   .day-labels {
     display: grid;
     grid-template-columns: repeat(15, 1fr);
+    /* The labels follow the width the days get, not the window's: see the queries below. */
+    container-type: inline-size;
   }
   .day-labels > span {
-    padding: 8px 0;
-    text-align: center;
+    display: flex;
+    flex-direction: column;
+    align-items: center;
+    padding: 4px 0;
+    line-height: 1.35;
     border-inline-start: 1px solid var(--divider-color);
     overflow: hidden;
     white-space: nowrap;
@@ -185,6 +190,27 @@ export const panelStyles = css`
   .day-labels span.today {
     color: var(--primary-color);
     font-weight: var(--ha-font-weight-bold, 600);
+  }
+  /* The weekday over the day: "Wed" from 30 px a day, "W" below; today says so from 44 px. */
+  .day-labels .letter,
+  .day-labels .today-word {
+    display: none;
+  }
+  @container (max-width: 449px) {
+    .day-labels .weekday {
+      display: none;
+    }
+    .day-labels .letter {
+      display: inline;
+    }
+  }
+  @container (min-width: 660px) {
+    .day-labels .today .weekday {
+      display: none;
+    }
+    .day-labels .today .today-word {
+      display: inline;
+    }
   }
   .grant {
     border-bottom: 1px solid var(--divider-color);
@@ -232,6 +258,7 @@ export const panelStyles = css`
     color: var(--secondary-text-color);
     font-size: var(--ha-font-size-s, 12px);
     margin: 2px 0 4px;
+    text-wrap: balance; /* check-in and check-out on a line each, not a lone "PM" */
   }
   .chips {
     display: flex;
@@ -337,15 +364,9 @@ export const panelStyles = css`
     margin: 0;
   }
   /* Phones: the timeline bar goes under the guest, tables become lists. */
-  .narrow-only {
-    display: none;
-  }
   @media (max-width: 700px) {
     .wide-only {
       display: none;
-    }
-    .narrow-only {
-      display: inline;
     }
     .content {
       padding: 8px;
@@ -390,10 +411,14 @@ export const panelStyles = css`
 `;
 
 export const dialogStyles = css`
+  /* ha-input keeps room under a required field for its message: that is the gap between fields. */
   .form {
     display: flex;
     flex-direction: column;
-    gap: 12px;
+    gap: 4px;
+  }
+  .form .locks-choice {
+    margin-bottom: 16px;
   }
   .lock-choice {
     display: flex;
