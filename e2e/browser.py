@@ -103,6 +103,7 @@ BUSY_JS = """
 }
 """
 SETTLE_TIMEOUT = 10.0
+CODE_SHOWN = "a door code is shown"  # what `problems` says of a code on the screen
 
 
 def compact_png(data: bytes) -> bytes:
@@ -291,8 +292,8 @@ class Screen:
     # ---------------------------------------------------------------------------------------
     # Checking and keeping
 
-    async def scan(self, where: str, shown: ShownCode | None = None) -> None:
-        """Fail on anything that shows a broken translation or a door code on the screen.
+    async def problems(self, shown: ShownCode | None = None) -> list[str]:
+        """What the screen shows that it must not: broken translations, door codes.
 
         `shown`: the one code the screen shows on purpose, and where (see `ShownCode`).
         """
@@ -304,14 +305,17 @@ class Screen:
         outside += f"\n{await self.field_values()}"
         if any(contains_code(outside, code) for code in self.run.codes):
             problems.append(
-                "a door code is shown"
-                + ("" if shown is None else f" outside {shown.selector}")
+                CODE_SHOWN + ("" if shown is None else f" outside {shown.selector}")
             )
         if shown is not None:
             for element in await self.page.locator(shown.selector).all():
                 if not holds_only(await self.text(element), shown.code, self.run.codes):
                     problems.append(f"another door code is shown in {shown.selector}")
-        if problems:
+        return problems
+
+    async def scan(self, where: str, shown: ShownCode | None = None) -> None:
+        """Fail on anything that shows a broken translation or a door code on the screen."""
+        if problems := await self.problems(shown):
             await self.fail(
                 f"{where}: " + "; ".join(self.run.redact(p) for p in problems)
             )

@@ -29,6 +29,7 @@ from .common import (
 )
 from .context import Demo
 from .entry import check_counts
+from .stay import Stay
 
 GUEST = "E2E Guest"
 
@@ -138,6 +139,36 @@ def check_backup_issued(
     )
     check(parse_time(method.get("issued_at")) is not None, "issued_at is not a time")
     return Issued(code, slot)
+
+
+@dataclass(frozen=True)
+class NewGrant:
+    """A grant made in a screen, as its issued event and list_access_grants tell it."""
+
+    grant_id: str
+    issued: Issued
+    status: str  # in list_access_grants
+    received: float  # when the issued event arrived (time.monotonic)
+
+
+async def backup_issued_to(
+    demo: Demo, name: str, stay: Stay, since: float, action: str
+) -> NewGrant:
+    """The issued event of the guest's new grant within seconds of `since` (the click).
+
+    It must carry a backup code of the pool for the stay, and list_access_grants must agree.
+    """
+    event, _others = await wait_event(
+        demo.ws,
+        lambda data: data.get("name") == name,
+        f"the grant of {name!r}",
+        since + EVENT_TIMEOUT,
+    )
+    demo.run.timing(f"issued event after {action}", event.received - since)
+    issued = check_backup_issued(demo.run, event, name, stay.starts_at, stay.ends_at)
+    grant_id = str(event.data["access_grant_id"])
+    status = await check_told(demo.api, grant_id, issued)
+    return NewGrant(grant_id, issued, status, event.received)
 
 
 async def listed_grant(api: Api, grant_id: str) -> dict[str, Any] | None:

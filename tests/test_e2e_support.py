@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from e2e.client import ReceivedEvent
-from e2e.common import CheckError, Run
+from e2e.common import CheckError, Run, ShownCode, holds_only
 from e2e.democonfig import (
     PortError,
     ensure_include_files,
@@ -321,3 +321,28 @@ def test_check_backup_issued_refuses_what_the_guest_cannot_use(
             STARTS,
             ENDS,
         )
+
+
+SHOWN = "104729"  # the code the panel's dialog shows on purpose
+OTHER = "385016"  # another guest's code
+
+
+@pytest.mark.parametrize(
+    ("text", "only"),
+    [
+        (SHOWN, True),
+        (f"Your code for Demo lock is {SHOWN}, from Tue, Dec 1 to Wed, Dec 2.", True),
+        ("Hidden again in 30 s", True),  # the element may not show it (yet)
+        (f"{SHOWN} and {OTHER}", False),
+        (f"Your code for Demo lock is {OTHER}.", False),
+    ],
+)
+def test_a_shown_code_allows_only_itself(text: str, only: bool) -> None:
+    """Inside the elements that may show a code, any other known code still counts."""
+    assert holds_only(text, SHOWN, {SHOWN, OTHER}) is only
+
+
+def test_a_shown_code_is_allowed_in_its_elements_only() -> None:
+    """The selectors the scan leaves out, and checks on their own."""
+    shown = ShownCode(SHOWN, ('[data-testid="revealed-code"]', ".message"))
+    assert shown.selector == '[data-testid="revealed-code"], .message'

@@ -16,18 +16,10 @@ from zoneinfo import ZoneInfo
 from playwright.async_api import Locator
 
 from ..browser import PAGE_TIMEOUT, Screen
-from ..common import EVENT_TIMEOUT, LOCK, POOL_SIZE, SENSOR_ISSUED, STATE_TIMEOUT, check
+from ..common import LOCK, POOL_SIZE, SENSOR_ISSUED, STATE_TIMEOUT, check
 from ..context import Demo
 from ..entry import check_counts
-from ..grant import (
-    GUEST,
-    Issued,
-    check_backup_issued,
-    check_told,
-    grant_times,
-    wait_event,
-    wait_grant,
-)
+from ..grant import GUEST, Issued, backup_issued_to, grant_times, wait_grant
 from ..stay import Stay, day_label
 from .add import friendly_name
 
@@ -52,20 +44,11 @@ async def grants_calendar(ui: Screen, demo: Demo) -> None:
 
     began = time.monotonic()
     stay, clicked = await add_event(ui, demo, calendar)
-    event, _others = await wait_event(
-        demo.ws,
-        lambda data: data.get("name") == STAY_GUEST,
-        f"the stay {STAY_GUEST!r}",
-        clicked + EVENT_TIMEOUT,
-    )
-    demo.run.timing("issued event after Add event", event.received - clicked)
-    issued = check_backup_issued(
-        demo.run, event, STAY_GUEST, stay.starts_at, stay.ends_at
-    )
-    grant_id = str(event.data["access_grant_id"])
-    status = await check_told(demo.api, grant_id, issued)
+    made = await backup_issued_to(demo, STAY_GUEST, stay, clicked, "Add event")
+    grant_id, issued = made.grant_id, made.issued
     demo.run.step(
-        f"the stay added in the panel: a backup code in slot {issued.slot} (status {status!r})"
+        f"the stay added in the panel: a backup code in slot {issued.slot}"
+        f" (status {made.status!r})"
     )
     await check_counts(demo, POOL_SIZE - 2, 2, STATE_TIMEOUT)
     await event_in_month(ui, STAY_GUEST).wait_for()

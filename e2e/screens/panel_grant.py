@@ -26,17 +26,10 @@ from zoneinfo import ZoneInfo
 
 from playwright.async_api import Locator
 
-from ..browser import PAGE_TIMEOUT, Screen, Tab
-from ..common import EVENT_TIMEOUT, LOCK, SENSOR_ISSUED, STATE_TIMEOUT, ShownCode, check
+from ..browser import CODE_SHOWN, PAGE_TIMEOUT, Screen, Tab
+from ..common import LOCK, SENSOR_ISSUED, STATE_TIMEOUT, ShownCode, check
 from ..context import Demo
-from ..grant import (
-    Issued,
-    check_backup_issued,
-    check_told,
-    listed_grant,
-    wait_event,
-    wait_grant,
-)
+from ..grant import Issued, backup_issued_to, listed_grant, wait_grant
 from ..stay import Stay
 from .add import friendly_name
 from .panel import STRINGS, counts, expand, grant_row, lock_card, open_panel, testid
@@ -154,18 +147,10 @@ async def created(
     await form_field(dialog, "form-ends").fill(local_input(stay.ends_at))
     clicked = time.monotonic()
     await testid(dialog, "form-submit").click()
-    event, _others = await wait_event(
-        demo.ws,
-        lambda data: data.get("name") == PANEL_GUEST,
-        f"the grant {PANEL_GUEST!r}",
-        clicked + EVENT_TIMEOUT,
+    made = await backup_issued_to(
+        demo, PANEL_GUEST, stay, clicked, "Create in the panel"
     )
-    demo.run.timing("issued event after Create in the panel", event.received - clicked)
-    issued = check_backup_issued(
-        demo.run, event, PANEL_GUEST, stay.starts_at, stay.ends_at
-    )
-    grant_id = str(event.data["access_grant_id"])
-    status = await check_told(demo.api, grant_id, issued)
+    grant_id, issued = made.grant_id, made.issued
     await dialog.wait_for(state="detached")
     strings = ui.translations
     backup = strings.require(f"{STRINGS}.status.backup_issued")
@@ -175,7 +160,7 @@ async def created(
         root=row.locator(f'[data-testid="grant-status"][data-entity-id="{LOCK}"]'),
         what=f"{backup!r} in the row of {PANEL_GUEST!r}",
     )
-    demo.run.timing("row shows it after the event", time.monotonic() - event.received)
+    demo.run.timing("row shows it after the event", time.monotonic() - made.received)
     await demo.api.wait_state(demo.entities[SENSOR_ISSUED], "2", STATE_TIMEOUT)
     in_use = strings.require(f"{STRINGS}.lock.in_use")
     await ui.wait_text(
@@ -189,9 +174,14 @@ async def created(
         root=details.locator(f'[data-testid="grant-lock"][data-entity-id="{LOCK}"]'),
         what="the grant's details saying it holds a backup code",
     )
-    await ui.shot("19-panel-backup-issued", "the grant made in the panel: backup code")
+    await ui.shot(
+        "19-panel-backup-issued",
+        "the grant made in the panel: backup code",
+        full_page=True,
+    )
     demo.run.step(
-        f"created in the panel: a backup code in slot {issued.slot} (status {status!r}),"
+        f"created in the panel: a backup code in slot {issued.slot}"
+        f" (status {made.status!r}),"
         " the row and the counts updated"
     )
     return grant_id, issued
@@ -300,6 +290,11 @@ async def reveal(
     await copied(ui, dialog, "copy-message", message, "the message")
     countdown = testid(dialog, "reveal-countdown")
     await hides_in(ui, countdown, REVEAL_SECONDS)
+    # The scan sees the code (it is on the screen), and accepts it only where it belongs.
+    check(
+        CODE_SHOWN in await ui.problems(),
+        "the screen scan does not see the code the panel shows",
+    )
     await ui.shot(
         "20-panel-code",
         "Show code: the code, the message for the guest",
@@ -318,6 +313,7 @@ async def reveal(
         "the code is still in the panel",
     )
     await clock.resume()
+    await ui.page.evaluate("() => navigator.clipboard.writeText('')")
     await ui.scan("the panel after the code was hidden again")
     demo.run.step(
         "Show code: the event's code and the guest's message, both copied;"
