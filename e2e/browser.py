@@ -103,6 +103,7 @@ BUSY_JS = """
 }
 """
 SETTLE_TIMEOUT = 10.0
+PAGE_HEIGHT_JS = "() => document.scrollingElement.scrollHeight"
 CODE_SHOWN = "a door code is shown"  # what `problems` says of a code on the screen
 
 
@@ -341,15 +342,27 @@ class Screen:
     ) -> None:
         """Scan the screen, then keep a screenshot of it as NAME.png (with --screenshots).
 
-        `shown` as for `scan`; `full_page`: the whole page, not only the window.
+        `shown` as for `scan`; `full_page`: the whole page, in a window made as tall as it (the
+        frontend's sidebar is as tall as the window: a plain full-page screenshot leaves it short).
         """
         await self.scan(where, shown)
         if self.shots is None:
             return
-        await self.settle()
-        await self.scan(where, shown)  # what arrived while it settled
+        window = self.page.viewport_size
+        if full_page and window is not None:
+            height = await self.page.evaluate(PAGE_HEIGHT_JS)
+            await self.page.set_viewport_size(
+                {"width": window["width"], "height": max(window["height"], height)}
+            )
+        try:
+            await self.settle()
+            await self.scan(where, shown)  # what arrived while it settled
+            data = compact_png(await self.page.screenshot())
+        finally:
+            if full_page and window is not None:
+                await self.page.set_viewport_size(window)
         path = self.shots / f"{name}.png"
-        write_file(path, compact_png(await self.page.screenshot(full_page=full_page)))
+        write_file(path, data)
         self.saved.append(path)
         self.run.step(
             f"screenshot {path.name} ({path.stat().st_size // 1024} KiB): {where}"

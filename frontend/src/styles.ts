@@ -407,6 +407,16 @@ export const panelStyles = css`
       content: attr(data-label) ": ";
       color: var(--secondary-text-color);
     }
+    /* The three actions of a grant on one line of a 390 px phone. */
+    .details {
+      padding: 4px 12px 12px;
+    }
+    .grant-actions {
+      gap: 4px;
+    }
+    .grant-actions ha-button {
+      --wa-form-control-padding-inline: 8px;
+    }
   }
 `;
 
