@@ -55,8 +55,9 @@ def node_data(lock: FakeDoorLock) -> dict[str, Any]:
         18: lock.pin_users,  # NumberOfPINUsersSupported
         23: lock.max_pin,  # MaxPINCodeLength
         24: lock.min_pin,  # MinPINCodeLength
-        65532: FEATURE_PIN_USR,  # FeatureMap
+        65532: lock.feature_map,  # FeatureMap
         65533: 7,  # ClusterRevision
+        **lock.door_lock_attributes,
     }
     attributes: dict[str, Any] = {
         "0/29/0": [{"0": 22, "1": 1}],  # root node
@@ -75,6 +76,7 @@ def node_data(lock: FakeDoorLock) -> dict[str, Any]:
         "1/257/65531": [*door_lock, 65528, 65529, 65531],
         "1/257/65528": [12, 28, 35, 37],
         "1/257/65529": [0, 1, 26, 27, 29, 34, 36, 38],
+        **lock.extra_attributes,
     }
     return {
         "node_id": 1,
@@ -99,6 +101,9 @@ class FakeDoorLock:
     pin_users: int = 30
     min_pin: int = 4
     max_pin: int = 8
+    feature_map: int = FEATURE_PIN_USR
+    door_lock_attributes: dict[int, Any] = field(default_factory=dict)
+    extra_attributes: dict[str, Any] = field(default_factory=dict)  # other clusters
     # credential index -> (PIN bytes, user index)
     pins: dict[int, tuple[bytes, int]] = field(default_factory=dict)
     users: set[int] = field(default_factory=set)

@@ -6,8 +6,13 @@ confirmed only as far as the stack allows: after a set, ``get_lock_credential_st
 must report the slot occupied (anything else fails the write), yet the PIN itself stays
 unread and the write counts as "sent, unverified". A clear is verified: the slot must
 read back empty.
+
+Locks with year-day schedules also keep a code's window themselves
+(``async_set_windowed_code``, see ``matter_schedule``).
 """
 
+from collections.abc import Mapping
+from datetime import timedelta
 import logging
 import re
 from typing import Any, cast
@@ -23,11 +28,15 @@ from homeassistant.exceptions import (
 from homeassistant.helpers import entity_registry as er
 
 from .base import BaseProvider, Capacity, ProviderError
+from .matter_schedule import MatterSchedules, refuse_unless_schedules
+from .windows import Window, WindowCapability, require_trusted
 
 _LOGGER = logging.getLogger(__name__)
 
 MATTER_DOMAIN = "matter"
 CREDENTIAL_TYPE_PIN = "pin"
+# The user a windowed PIN is added for: the lock refuses its PIN outside its schedules.
+USER_TYPE_YEAR_DAY = "year_day_schedule_user"
 
 # The DoorLock SetCredential statuses Home Assistant reports (its SetCredentialFailedError
 # carries them as the ``status`` placeholder of ``set_credential_failed``) after which the
@@ -82,6 +91,16 @@ class MatterProvider(BaseProvider):
     # Thread locks are sleepy end devices behind a mesh: leave a breath between writes.
     min_gap = 0.5
 
+    def __init__(
+        self,
+        hass: HomeAssistant,
+        lock_entity_id: str,
+        data: Mapping[str, Any] | None = None,
+    ) -> None:
+        """Remember the lock; schedules go through the Matter integration's client."""
+        super().__init__(hass, lock_entity_id, data)
+        self._schedules = MatterSchedules(hass, lock_entity_id)
+
     async def async_capacity(self) -> Capacity | None:
         """Read the PIN credential count and PIN lengths from ``get_lock_info``."""
         try:
@@ -110,24 +129,73 @@ class MatterProvider(BaseProvider):
     async def async_set_code(self, slot: int, code: str) -> bool:
         """Put the PIN into credential index ``slot``; the PIN cannot be read back."""
         async with self._busy:
-            if (await self._status(slot))["credential_exists"]:
-                await self._clear(slot)
-            await self._call(
-                "set_lock_credential",
-                {
-                    "credential_type": CREDENTIAL_TYPE_PIN,
-                    "credential_data": code,
-                    "credential_index": slot,
-                },
-                response=True,
-                secret=code,
-            )
-            if not (await self._status(slot))["credential_exists"]:
-                raise ProviderError(
-                    f"{self.lock_entity_id} reports PIN slot {slot} empty after the write"
-                )
+            await self._put_pin(slot, code)
         # Occupied, but Matter never returns a PIN: sent, unverified.
         return False
+
+    async def async_window_capability(self) -> WindowCapability:
+        """Year-day schedules from the lock's feature map, and its clock (checked, set)."""
+        return await self._schedules.async_capability()
+
+    async def async_set_windowed_code(
+        self, slot: int, code: str, window: Window
+    ) -> bool:
+        """Put the PIN in for a year-day schedule user, and give that user the window.
+
+        Refused (nothing written) while the lock's clock is not trusted. If the schedule
+        does not stick, the PIN is taken off again: it must not work unrestricted.
+        """
+        window = window.within(timedelta(seconds=1))
+        async with self._busy:
+            lock = self._schedules.require()
+            refuse_unless_schedules(lock, self.lock_entity_id)
+            clock, reading = await self._schedules.async_clock(lock)
+            require_trusted(clock, self.lock_entity_id)
+            status = await self._put_pin(slot, code, {"user_type": USER_TYPE_YEAR_DAY})
+            try:
+                await self._schedules.async_set(
+                    lock, status.get("user_index"), window, reading
+                )
+            except ProviderError:
+                await self._take_back(slot)
+                raise
+        return False  # the window is read back; the PIN, as always, is not
+
+    async def _put_pin(
+        self, slot: int, code: str, extra: dict[str, Any] | None = None
+    ) -> dict[str, Any]:
+        """Empty the slot, add the PIN as a new credential; return its status."""
+        if (await self._status(slot))["credential_exists"]:
+            await self._clear(slot)
+        await self._call(
+            "set_lock_credential",
+            {
+                "credential_type": CREDENTIAL_TYPE_PIN,
+                "credential_data": code,
+                "credential_index": slot,
+                **(extra or {}),
+            },
+            response=True,
+            secret=code,
+        )
+        status = await self._status(slot)
+        if not status["credential_exists"]:
+            raise ProviderError(
+                f"{self.lock_entity_id} reports PIN slot {slot} empty after the write"
+            )
+        return status
+
+    async def _take_back(self, slot: int) -> None:
+        """Clear a PIN whose window failed; a failure leaves the slot to be cleared later."""
+        try:
+            await self._clear(slot)
+        except ProviderError as err:
+            _LOGGER.debug(
+                "Could not take back PIN slot %s of %s: %s",
+                slot,
+                self.lock_entity_id,
+                err,
+            )
 
     async def async_clear_code(self, slot: int) -> bool:
         """Clear credential index ``slot`` and confirm that it reads back empty."""

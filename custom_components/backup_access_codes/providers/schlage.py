@@ -6,8 +6,13 @@ its slot by ``slot_from_name``. Names are matched the way the Schlage integratio
 matches them (case and surrounding spaces ignored). ``schlage.get_codes`` returns codes
 in clear (the cloud's number, zero-padded to the code's length), so a write is read
 back and compared: nothing is masked.
+
+Schlage's Wi-Fi locks also keep a code's window themselves: a temporary access code
+(``async_set_windowed_code``, see ``schlage_schedule``).
 """
 
+from collections.abc import Mapping
+from datetime import timedelta
 import re
 from typing import Any, cast
 
@@ -18,6 +23,8 @@ from homeassistant.exceptions import HomeAssistantError, ServiceNotFound
 from homeassistant.helpers import entity_registry as er
 
 from .base import BaseProvider, Capacity, ProviderError
+from .schlage_schedule import SchlageSchedules
+from .windows import Window, WindowCapability
 
 SCHLAGE_DOMAIN = "schlage"
 NAME_PREFIX = "Guest"
@@ -75,6 +82,16 @@ class SchlageProvider(BaseProvider):
     # Calls go to Schlage's cloud over HTTPS, not over a mesh; there is nothing to pace.
     min_gap = 0.0
 
+    def __init__(
+        self,
+        hass: HomeAssistant,
+        lock_entity_id: str,
+        data: Mapping[str, Any] | None = None,
+    ) -> None:
+        """Remember the lock; temporary codes go through the integration's pyschlage lock."""
+        super().__init__(hass, lock_entity_id, data)
+        self._schedules = SchlageSchedules(hass, lock_entity_id)
+
     async def async_capacity(self) -> Capacity | None:
         """Codes have no slot numbers; the add action takes 4-8 digits."""
         # The lock's own code count (and, on an Encode, its one code length) are not
@@ -86,7 +103,9 @@ class SchlageProvider(BaseProvider):
         name = code_name(slot)
         async with self._busy:
             mine = self._named(await self._codes(), name)
-            if [entry.get("code") for entry in mine] == [code]:
+            if [entry.get("code") for entry in mine] == [
+                code
+            ] and not await self._schedules.async_has_window(name):
                 return True  # already there (an earlier try that timed out got through)
             for _ in mine:
                 await self._call("delete_code", {"name": name})
@@ -104,6 +123,22 @@ class SchlageProvider(BaseProvider):
             raise ProviderError(
                 f"{self.lock_entity_id}: Schlage lists another code under {name}"
             )
+        return True
+
+    async def async_window_capability(self) -> WindowCapability:
+        """Temporary codes on Schlage's Wi-Fi locks; their clock is the cloud's."""
+        return self._schedules.capability()
+
+    async def async_set_windowed_code(
+        self, slot: int, code: str, window: Window
+    ) -> bool:
+        """Make the code named for ``slot`` a temporary code working within ``window``.
+
+        Read back from the cloud: the code and its window (whole seconds, inwards).
+        """
+        window = window.within(timedelta(seconds=1))
+        async with self._busy:
+            await self._schedules.async_set(code_name(slot), code, window)
         return True
 
     async def async_clear_code(self, slot: int) -> bool:
