@@ -104,6 +104,22 @@ SET_SCRIPT = {
         },
     ],
 }
+# The set script for locks that keep a code's window themselves: also takes the window.
+WINDOW_SCRIPT = {
+    **SET_SCRIPT,
+    "fields": {**SET_SCRIPT["fields"], "starts_at": {}, "ends_at": {}},
+    "sequence": [
+        *SET_SCRIPT["sequence"][:-1],
+        {
+            "event": WRITE_EVENT,
+            "event_data": {
+                **SET_SCRIPT["sequence"][-1]["event_data"],
+                "starts_at": "{{ starts_at }}",
+                "ends_at": "{{ ends_at }}",
+            },
+        },
+    ],
+}
 CLEAR_SCRIPT = {
     "mode": "queued",
     "fields": {"lock_entity_id": {}, "slot": {}},
@@ -174,6 +190,7 @@ async def locks(hass: HomeAssistant) -> None:
             "script": {
                 "set_code": SET_SCRIPT,
                 "clear_code": CLEAR_SCRIPT,
+                "set_code_with_window": WINDOW_SCRIPT,
                 # Home Assistant's default `single` mode, taking a second per run.
                 "slow_single": {
                     **SET_SCRIPT,

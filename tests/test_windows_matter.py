@@ -289,11 +289,11 @@ async def test_capability_of_other_locks(
     )
     if not getattr(lock, "has_time_sync", True):
         node.endpoints[0].clusters.pop(56, None)
-    provider = MatterProvider(hass, LOCK, {"lock_entity_id": LOCK})
+    other = MatterProvider(hass, LOCK, {"lock_entity_id": LOCK})
     # Before the Matter integration is loaded, nothing can be told.
     capability = await MatterProvider(hass, "lock.other", {}).async_window_capability()
     assert capability.support is WindowSupport.UNKNOWN
-    capability = await provider.async_window_capability()
+    capability = await other.async_window_capability()
     assert (capability.support, capability.clock, capability.reason) == (
         support,
         clock,
@@ -302,7 +302,7 @@ async def test_capability_of_other_locks(
     assert not capability.usable
     if support is WindowSupport.NOT_SUPPORTED:
         with pytest.raises(WindowRefusedError) as err:
-            await provider.async_set_windowed_code(25, "482917", WINDOW)
+            await other.async_set_windowed_code(25, "482917", WINDOW)
         assert err.value.reason == reason
 
 

@@ -108,8 +108,8 @@ async def test_other_models(
     """A model that is not one of the Wi-Fi locks gets no windows."""
     cloud.device_type = "br400"  # a bridge-connected model
     await schlage.runtime_data.async_refresh()
-    provider = SchlageProvider(hass, LOCK, {"lock_entity_id": LOCK})
-    capability = await provider.async_window_capability()
+    encode = SchlageProvider(hass, LOCK, {"lock_entity_id": LOCK})
+    capability = await encode.async_window_capability()
     assert capability.support is WindowSupport.NOT_SUPPORTED
     assert capability.reason == "no_temporary_codes"
 

@@ -31,6 +31,7 @@ from .const import (
     CONF_SET_CODE_SCRIPT,
     CONF_SHOW_CODES,
     CONF_SLOT_COUNT,
+    CONF_WINDOW_SCRIPT,
     DEFAULT_OPTIONS,
     DOMAIN,
     INTEGER_OPTIONS,
@@ -61,14 +62,30 @@ SCRIPT_SELECTOR = selector.EntitySelector(
 
 
 def _scripts_schema(defaults: dict[str, Any]) -> probatio.Schema:
-    return probatio.Schema(
-        {
-            probatio.Required(key, default=defaults[key])
-            if key in defaults
-            else probatio.Required(key): SCRIPT_SELECTOR
-            for key in (CONF_SET_CODE_SCRIPT, CONF_CLEAR_CODE_SCRIPT)
-        }
-    )
+    fields: dict[Any, Any] = {
+        probatio.Required(key, default=defaults[key])
+        if key in defaults
+        else probatio.Required(key): SCRIPT_SELECTOR
+        for key in (CONF_SET_CODE_SCRIPT, CONF_CLEAR_CODE_SCRIPT)
+    }
+    # Optional: for locks that keep a code's time window themselves.
+    fields[
+        probatio.Optional(
+            CONF_WINDOW_SCRIPT,
+            description={"suggested_value": defaults.get(CONF_WINDOW_SCRIPT)},
+        )
+    ] = SCRIPT_SELECTOR
+    return probatio.Schema(fields)
+
+
+def _scripts_data(user_input: dict[str, Any]) -> dict[str, Any]:
+    """The scripts of the form as entry data (the window script only when chosen)."""
+    data = {
+        key: user_input[key] for key in (CONF_SET_CODE_SCRIPT, CONF_CLEAR_CODE_SCRIPT)
+    }
+    if window_script := user_input.get(CONF_WINDOW_SCRIPT):
+        data[CONF_WINDOW_SCRIPT] = window_script
+    return data
 
 
 def _number(unit: str | None = None) -> selector.NumberSelector:
@@ -218,8 +235,8 @@ def _script_errors(hass: HomeAssistant, user_input: dict[str, Any]) -> dict[str,
     """The selectors only take script.* ids; the scripts must also exist."""
     return {
         key: "script_not_found"
-        for key in (CONF_SET_CODE_SCRIPT, CONF_CLEAR_CODE_SCRIPT)
-        if hass.states.get(user_input[key]) is None
+        for key in (CONF_SET_CODE_SCRIPT, CONF_CLEAR_CODE_SCRIPT, CONF_WINDOW_SCRIPT)
+        if user_input.get(key) and hass.states.get(user_input[key]) is None
     }
 
 
@@ -307,8 +324,7 @@ class BackupAccessCodesConfigFlow(ConfigFlow, domain=DOMAIN):
                 {
                     CONF_LOCK_ENTITY_ID: self._lock_entity_id,
                     CONF_PROVIDER: PROVIDER_SCRIPT,
-                    CONF_SET_CODE_SCRIPT: user_input[CONF_SET_CODE_SCRIPT],
-                    CONF_CLEAR_CODE_SCRIPT: user_input[CONF_CLEAR_CODE_SCRIPT],
+                    **_scripts_data(user_input),
                 },
                 dict(DEFAULT_OPTIONS),
             )
@@ -330,12 +346,9 @@ class BackupAccessCodesConfigFlow(ConfigFlow, domain=DOMAIN):
         if user_input is not None and not (
             errors := _script_errors(self.hass, user_input)
         ):
+            kept = {k: v for k, v in entry.data.items() if k != CONF_WINDOW_SCRIPT}
             return self.async_update_reload_and_abort(
-                entry,
-                data_updates={
-                    CONF_SET_CODE_SCRIPT: user_input[CONF_SET_CODE_SCRIPT],
-                    CONF_CLEAR_CODE_SCRIPT: user_input[CONF_CLEAR_CODE_SCRIPT],
-                },
+                entry, data={**kept, **_scripts_data(user_input)}
             )
         return self.async_show_form(
             step_id="reconfigure",

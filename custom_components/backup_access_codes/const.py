@@ -8,6 +8,8 @@ CONF_LOCK_ENTITY_ID: Final = "lock_entity_id"
 CONF_PROVIDER: Final = "provider"
 CONF_SET_CODE_SCRIPT: Final = "set_code_script"
 CONF_CLEAR_CODE_SCRIPT: Final = "clear_code_script"
+# Optional: a script that puts a code on with its own time window (starts_at, ends_at).
+CONF_WINDOW_SCRIPT: Final = "set_code_with_window_script"
 
 PROVIDER_SCRIPT: Final = "script"
 

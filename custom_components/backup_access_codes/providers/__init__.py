@@ -11,6 +11,7 @@ from ..const import (
     CONF_CLEAR_CODE_SCRIPT,
     CONF_PROVIDER,
     CONF_SET_CODE_SCRIPT,
+    CONF_WINDOW_SCRIPT,
     PROVIDER_SCRIPT,
 )
 from . import matter, schlage, zha, zigbee2mqtt, zwave_js
@@ -75,6 +76,7 @@ def create_provider(
             lock_entity_id,
             set_script=data[CONF_SET_CODE_SCRIPT],
             clear_script=data[CONF_CLEAR_CODE_SCRIPT],
+            window_script=data.get(CONF_WINDOW_SCRIPT),
         )
     if provider not in NATIVE:
         raise ValueError(f"unknown provider {provider}")
