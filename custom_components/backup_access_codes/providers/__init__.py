@@ -14,7 +14,7 @@ from ..const import (
     CONF_WINDOW_SCRIPT,
     PROVIDER_SCRIPT,
 )
-from . import matter, schlage, zha, zigbee2mqtt, zwave_js
+from . import matter, schlage, zha, zigbee2mqtt, zwave_js_schedule
 from .base import BaseProvider, Capacity, LockProvider, ProviderError
 from .script import ScriptProvider
 
@@ -36,7 +36,8 @@ NATIVE: dict[str, tuple[ModuleType, str]] = {
     "schlage": (schlage, "SchlageProvider"),
     "zha": (zha, "ZhaProvider"),
     "zigbee2mqtt": (zigbee2mqtt, "Zigbee2MqttProvider"),
-    "zwave_js": (zwave_js, "ZwaveJSProvider"),
+    # Z-Wave JS codes (zwave_js), with year-day schedules where the lock keeps them.
+    "zwave_js": (zwave_js_schedule, "ZwaveJSScheduleProvider"),
 }
 
 # Lock platforms whose integrations offer no way to program codes in Home Assistant.
