@@ -39,6 +39,8 @@ class LockLife(RuleBasedStateMachine):
     """A lock going on and off line while guests come and go and writes fail."""
 
     grants = Bundle("grants")
+    # A lock that keeps codes on time itself (see LockLifeWithWindows).
+    keeps_windows = False
 
     def __init__(self) -> None:
         super().__init__()
@@ -58,6 +60,7 @@ class LockLife(RuleBasedStateMachine):
         # the guest holds one again: the open episodes.
         self.announced: set[str] = set()
         self.told_codes: dict[str, set[str]] = {}  # code -> grants told it
+        self.engine.keeps_windows = self.keeps_windows
 
     @initialize(reuse=st.booleans())
     def choose_reuse(self, reuse: bool) -> None:
@@ -106,7 +109,12 @@ class LockLife(RuleBasedStateMachine):
         if gl.slot is None:
             return False  # no guest slot free
         if on_lock.get(gl.slot) == grant.code:
-            return True
+            # A lock-kept window must be the stay's own: an old one (a move not written
+            # yet) keeps the guest out when due.
+            window = self.engine.state.windows.get(gl.slot)
+            if window in (None, grant.code_window(self.engine.timing)):
+                return True
+            return self.online and not gl.program_failed
         # Not on the lock yet: only an online lock whose attempt has not failed gets it.
         return self.online and not gl.program_failed
 
@@ -201,20 +209,50 @@ class LockLife(RuleBasedStateMachine):
         self.now += timedelta(minutes=minutes)
         self._evaluate()
 
-    @rule(results=st.lists(st.booleans(), min_size=1, max_size=12))
-    def sync(self, results: list[bool]) -> None:
-        """Perform writes as the coordinator does, each succeeding or failing."""
-        for ok in results:
+    @rule(
+        results=st.lists(
+            st.sampled_from(("ok", "fail", "refused")), min_size=1, max_size=12
+        )
+    )
+    def sync(self, results: list[str]) -> None:
+        """Perform writes as the coordinator does, each succeeding or failing.
+
+        ``refused``: a lock that will not be trusted with a code's window (its clock);
+        any other write fails as usual.
+        """
+        for result in results:
             if not self.online:
                 break
             if (write := self.engine.next_write(self.now)) is None:
                 break
+            self._check_write(write)
             self.engine.write_started(write, self.now)
-            if ok:
+            if result == "ok":
                 self.engine.write_succeeded(write, self.now)
             else:
-                self.engine.write_failed(write, self.now)
+                self.engine.write_failed(
+                    write, self.now, window_refused=result == "refused"
+                )
             self._evaluate()
+
+    def _check_write(self, write: SlotWrite) -> None:
+        """What goes onto the lock, when: the program point rule and lock-kept windows."""
+        timing = self.engine.timing
+        for grant in self.all_grants.values():
+            if grant.code != write.code or LOCK_ID not in grant.locks:
+                continue
+            if write.window is None:
+                # A code without a lock-kept window is never put on before its program
+                # point: it would let this guest in during the previous stay.
+                assert self.now >= grant.program_at(timing)
+            else:
+                # A code put on early carries exactly its window, and only on a lock that
+                # keeps windows, from the issue point on.
+                assert self.engine.keeps_windows
+                assert write.window == grant.code_window(timing)
+                assert self.now >= grant.issue_at(timing)
+        if write.code is not None and write.window is not None:
+            assert write.slot in self.engine.layout.grant_slots
 
     # ----- invariants
 
@@ -323,6 +361,29 @@ class LockLife(RuleBasedStateMachine):
             assert not self._offerable()
 
     @invariant()
+    def early_codes_only_with_their_window(self) -> None:
+        # What the engine wants on the lock: a guest's code without a window only in its
+        # program window; with one only on a lock that keeps windows, from the issue point.
+        timing = self.engine.timing
+        wanted = self.engine.slots.wanted(self.now)
+        for grant in self.all_grants.values():
+            gl = grant.locks.get(LOCK_ID)
+            if gl is None or gl.slot is None or gl.slot not in wanted:
+                continue
+            write = wanted[gl.slot]
+            if write.code != grant.code:
+                continue
+            if write.window is None:
+                assert grant.in_window(timing, self.now)
+            else:
+                assert self.engine.keeps_windows and not gl.window_failed
+                assert write.window == grant.code_window(timing)
+                assert grant.preloads(timing, self.now)
+        # A window is only kept with a code known to be on the lock.
+        state = self.engine.state
+        assert all(state.on_lock.get(slot) is not None for slot in state.windows)
+
+    @invariant()
     def events_are_consistent(self) -> None:
         for outcomes in self.issued.values():
             assert not outcomes[0].reissued
@@ -339,6 +400,22 @@ LockLife.TestCase.settings = settings(
     suppress_health_check=[HealthCheck.too_slow],
 )
 TestLockLife = LockLife.TestCase
+
+
+class LockLifeWithWindows(LockLife):
+    """The same lives on a lock that keeps codes on time itself, whose clock may go wrong."""
+
+    keeps_windows = True
+
+    @rule(keeps=st.booleans())
+    def windows_usable(self, keeps: bool) -> None:
+        # The lock was asked again: its clock is trusted, or not any more.
+        self.engine.keeps_windows = keeps
+        self._evaluate()
+
+
+LockLifeWithWindows.TestCase.settings = LockLife.TestCase.settings
+TestLockLifeWithWindows = LockLifeWithWindows.TestCase
 
 
 def test_weak_codes() -> None:

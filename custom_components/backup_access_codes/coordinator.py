@@ -28,6 +28,7 @@ from .const import (
 )
 from .engine import LockEngine, Outcome
 from .lock_state import LockState
+from .lock_windows import LockWindows
 from .notices import LockNotices
 from .options import entry_options, layout_from, timing_from
 from .pool import PoolStatus
@@ -85,6 +86,10 @@ class LockCoordinator:
             reuse_used_codes=bool(options[CONF_REUSE_ROTATING_CODES]),
         )
         self.notices = LockNotices(hass, entry, self.lock_entity_id)
+        # Whether the lock keeps codes on time itself: asked when it is online.
+        self.windows = LockWindows(hass, provider, self._async_windows_changed)
+        if self.windows.provider is None:
+            self.engine.keeps_windows = False
         self.writer = SlotWriter(
             hass,
             entry,
@@ -94,6 +99,7 @@ class LockCoordinator:
             may_write=lambda: self._started and self.online,
             after_write=self.async_update,
             when_done=self._async_writes_done,
+            window_refused=self.windows.refused,
         )
         self.online = False
         self._started = False
@@ -126,6 +132,8 @@ class LockCoordinator:
     def _async_started(self, _hass: HomeAssistant) -> None:
         self._started = True
         self.online = self._read_online()
+        if self.online:
+            self.windows.async_check()
         self.async_update()
 
     @callback
@@ -179,7 +187,15 @@ class LockCoordinator:
         self.online = online
         if online:
             self.engine.came_online()
+            self.windows.async_check()
         self.async_update()
+
+    @callback
+    def _async_windows_changed(self) -> None:
+        """The lock was asked whether it keeps codes on time itself (or refused one)."""
+        if self.engine.keeps_windows != self.windows.usable:
+            self.engine.keeps_windows = self.windows.usable
+            self.async_update()
 
     @callback
     def _async_code_used(self, slot: int) -> None:

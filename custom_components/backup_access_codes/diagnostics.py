@@ -59,6 +59,8 @@ async def async_get_config_entry_diagnostics(
     return {
         "entry": {"data": dict(entry.data), "options": dict(entry.options)},
         "online": coordinator.online,
+        # Whether the lock keeps codes on time itself (its provider's answer, no codes).
+        "lock_windows": coordinator.windows.diagnostics(),
         "health": {
             "size": health.size,
             "ready": health.ready,

@@ -104,6 +104,18 @@ class LockEngine:
         """Return the pool's health."""
         return self.pool.health()
 
+    @property
+    def keeps_windows(self) -> bool:
+        """Return True while the lock keeps codes on time itself.
+
+        Its guests' codes then go on from the issue point, with their window.
+        """
+        return self.state.keeps_windows
+
+    @keeps_windows.setter
+    def keeps_windows(self, keeps: bool) -> None:
+        self.state.keeps_windows = keeps
+
     def is_programmed(self, grant: Grant, grant_lock: GrantLock) -> bool:
         """Return True if the grant's scheduled code is known to be on the lock."""
         return self.slots.is_programmed(grant, grant_lock)
@@ -166,7 +178,7 @@ class LockEngine:
         for grant, grant_lock in sorted(
             mine, key=lambda g: g[1].backup_slot is not None
         ):
-            self._plan_slot(grant, grant_lock, now, online, taken)
+            self._plan_slot(grant, grant_lock, now, online, taken, mine)
         for grant, grant_lock in mine:
             if now < grant.issue_at(self.timing):
                 grant_lock.no_code = (
@@ -219,9 +231,15 @@ class LockEngine:
         now: datetime,
         online: bool,
         taken: set[int],
+        mine: list[tuple[Grant, GrantLock]],
     ) -> None:
-        """Hold a grant slot during the window, release it outside."""
-        if not grant.in_window(self.timing, now):
+        """Hold a grant slot while the code belongs on the lock, release it outside.
+
+        That is the window from the program point, or, on a lock that keeps the code's
+        window itself, from the issue point: a code put on early must not keep a guest
+        due now from a slot.
+        """
+        if not self.slots.holds_slot(grant, grant_lock, now):
             # Out of the window (or moved out of it): sync clears what was programmed.
             # A code the lock refused for good will not work in the window either.
             taken.discard(grant_lock.slot)
@@ -231,16 +249,39 @@ class LockEngine:
         if grant_lock.rejected:
             grant_lock.program_failed = True  # the lock refused this code for good
             return
+        due = grant.in_window(self.timing, now)
         if grant_lock.slot is None:
             grant_lock.slot = self.slots.free_grant_slot(taken)
+            if grant_lock.slot is None and due:
+                grant_lock.slot = self._slot_of_an_early_code(now, mine)
             if grant_lock.slot is not None:
                 taken.add(grant_lock.slot)
         if grant_lock.slot is None:
-            grant_lock.program_failed = True  # every grant slot is taken
-        elif self.is_programmed(grant, grant_lock):
+            # Every grant slot is taken: a failure once the code is due, not before.
+            grant_lock.program_failed = due
+        elif self.is_programmed(grant, grant_lock) or not due:
+            # On the lock; or put on early, with its window: the program point decides.
             grant_lock.program_failed = False
         elif not online:
             grant_lock.program_failed = True
+
+    def _slot_of_an_early_code(
+        self, now: datetime, mine: list[tuple[Grant, GrantLock]]
+    ) -> int | None:
+        """Take the slot of a code put on before its program point (the latest stay's).
+
+        Its code goes off the lock and waits for a slot, or for its program point.
+        """
+        early = [
+            (grant, grant_lock)
+            for grant, grant_lock in mine
+            if grant_lock.slot is not None and not grant.in_window(self.timing, now)
+        ]
+        if not early:
+            return None
+        _, grant_lock = max(early, key=lambda g: (g[0].starts_at, g[0].grant_id))
+        slot, grant_lock.slot = grant_lock.slot, None
+        return slot
 
     def _serve(
         self, grant: Grant, grant_lock: GrantLock, now: datetime, online: bool
@@ -340,10 +381,17 @@ class LockEngine:
         self.slots.write_succeeded(write, now, verified=verified)
 
     def write_failed(
-        self, write: SlotWrite, now: datetime, *, permanent: bool = False
+        self,
+        write: SlotWrite,
+        now: datetime,
+        *,
+        permanent: bool = False,
+        window_refused: bool = False,
     ) -> WriteFailure:
         """Record a failed write; say what comes next."""
-        return self.slots.write_failed(write, now, permanent=permanent)
+        return self.slots.write_failed(
+            write, now, permanent=permanent, window_refused=window_refused
+        )
 
     def came_online(self) -> None:
         """Forget retry waits: a lock that is back is tried at once."""

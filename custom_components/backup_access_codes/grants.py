@@ -82,6 +82,9 @@ class GrantLock:
     no_code: NoCodeCause | None = None
     rejected: bool = False  # the lock refused the scheduled code for good
     first_used_at: datetime | None = None  # first keypad unlock with this grant's code
+    # Writing the scheduled code with its lock-kept window failed (or the lock refused the
+    # window): on this lock the code follows the program point, as on a lock without.
+    window_failed: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         """Serialise for the store."""
@@ -95,6 +98,7 @@ class GrantLock:
             "first_used_at": self.first_used_at.isoformat()
             if self.first_used_at
             else None,
+            "window_failed": self.window_failed,
         }
 
     @property
@@ -118,6 +122,7 @@ class GrantLock:
                 if data.get("first_used_at")
                 else None
             ),
+            window_failed=bool(data.get("window_failed", False)),
         )
 
 
@@ -145,6 +150,18 @@ class Grant:
     def in_window(self, timing: Timing, now: datetime) -> bool:
         """Return True while the scheduled code belongs on the lock."""
         return self.program_at(timing) <= now < self.ends_at
+
+    def code_window(self, timing: Timing) -> tuple[datetime, datetime]:
+        """Return when the scheduled code may open the door: program point to check-out.
+
+        A lock that keeps codes on time itself gets the code with this window, from the
+        issue point on (``preloads``).
+        """
+        return (self.program_at(timing), self.ends_at)
+
+    def preloads(self, timing: Timing, now: datetime) -> bool:
+        """Return True while the code may sit on a lock that keeps its window itself."""
+        return self.issue_at(timing) <= now < self.ends_at
 
     def points(self, timing: Timing) -> tuple[datetime, datetime, datetime]:
         """Return the grant's points in time on a lock."""

@@ -57,6 +57,11 @@ class LockState:
     unverified: set[int] = field(default_factory=set)
     last_write_at: datetime | None = None  # when a write to the lock last worked
     past: list[PastStay] = field(default_factory=list)  # ended stays, oldest first
+    # Slots whose code went on with a window the lock keeps itself: (starts_at, ends_at).
+    windows: dict[int, tuple[datetime, datetime]] = field(default_factory=dict)
+    # The lock keeps codes on time itself, as last found out (kept over a restart, so
+    # codes put on early stay on while the lock is asked again).
+    keeps_windows: bool = False
 
     def remember(self, stay: PastStay, now: datetime) -> None:
         """Keep an ended stay; forget those ended long ago."""
@@ -84,6 +89,11 @@ class LockState:
                 self.last_write_at.isoformat() if self.last_write_at else None
             ),
             "past": [stay.to_dict() for stay in self.past],
+            "windows": {
+                str(slot): [start.isoformat(), end.isoformat()]
+                for slot, (start, end) in self.windows.items()
+            },
+            "keeps_windows": self.keeps_windows,
         }
 
     @classmethod
@@ -104,6 +114,14 @@ class LockState:
                 else None
             ),
             past=[PastStay.from_dict(stay) for stay in data.get("past", [])],
+            windows={
+                int(slot): (
+                    datetime.fromisoformat(start),
+                    datetime.fromisoformat(end),
+                )
+                for slot, (start, end) in data.get("windows", {}).items()
+            },
+            keeps_windows=bool(data.get("keeps_windows", False)),
         )
 
 

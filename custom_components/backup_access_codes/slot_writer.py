@@ -14,6 +14,7 @@ from homeassistant.util import dt as dt_util
 from .const import DOMAIN
 from .engine import LockEngine
 from .providers import LockProvider, ProviderError
+from .providers.windows import Window, WindowRefusedError, windowed
 from .slots import NextStep, SlotWrite, WriteFailure
 from .store import StateStorage
 
@@ -34,8 +35,12 @@ class SlotWriter:
         may_write: Callable[[], bool],
         after_write: Callable[[], None],
         when_done: Callable[[], None],
+        window_refused: Callable[[WindowRefusedError], None] = lambda _err: None,
     ) -> None:
-        """``may_write`` says the lock may be called now; the callbacks follow progress."""
+        """``may_write`` says the lock may be called now; the callbacks follow progress.
+
+        ``window_refused`` hears of a lock that would not take a code's window.
+        """
         self.hass = hass
         self.entry = entry
         self.engine = engine
@@ -45,6 +50,7 @@ class SlotWriter:
         self._may_write = may_write
         self._after_write = after_write
         self._when_done = when_done
+        self._window_refused = window_refused
         # Set before the task starts: it may run to its end eagerly, inside its creation.
         self.running = False
         self._failing = False  # logged once until a write works again
@@ -87,9 +93,14 @@ class SlotWriter:
                 ) from None
         except ProviderError as err:
             failure = self.engine.write_failed(
-                write, dt_util.utcnow(), permanent=err.permanent
+                write,
+                dt_util.utcnow(),
+                permanent=err.permanent,
+                window_refused=isinstance(err, WindowRefusedError),
             )
             self._log_failure(write, kind, err, failure)
+            if isinstance(err, WindowRefusedError):
+                self._window_refused(err)
             return
         _LOGGER.debug(
             "%s slot %s of %s",
@@ -134,7 +145,15 @@ class SlotWriter:
     async def _call(self, write: SlotWrite) -> bool:
         if write.code is None:
             return await self.provider.async_clear_code(write.slot)
-        return await self.provider.async_set_code(write.slot, write.code)
+        if write.window is None:
+            return await self.provider.async_set_code(write.slot, write.code)
+        if (provider := windowed(self.provider)) is None:
+            raise WindowRefusedError(
+                f"{self.lock_entity_id}: the provider keeps no windows", "provider"
+            )
+        return await provider.async_set_windowed_code(
+            write.slot, write.code, Window(*write.window)
+        )
 
     def _log_failure(
         self, write: SlotWrite, kind: str, err: ProviderError, failure: WriteFailure
@@ -206,3 +225,8 @@ def _next_step_text(failure: WriteFailure, now: datetime) -> str:
             return f"nobody holds that code any more; clearing the slot {when}"
         case NextStep.LEFT_ALONE:
             return "the slot is left as it is and no longer used"
+        case NextStep.WINDOW_DROPPED:
+            return (
+                "the scheduled code goes on at the program point instead, without a "
+                "window the lock keeps"
+            )
