@@ -18,6 +18,7 @@ class Params:
     fine_step: timedelta  # steps of the first simulated idle day
     coarse_step: timedelta  # steps of the following days
     stream_grants: int  # grants of the sustained stream, one every STREAM_INTERVAL_S
+    window_days: int = 30  # simulated days of bookings of the lock-kept windows run
 
     @property
     def grants(self) -> int:
@@ -51,6 +52,6 @@ MODES = {
         50,
     ),
     "smoke": Params(
-        "smoke", 1, [2], [2], 2, 2, 2, timedelta(hours=2), timedelta(hours=12), 4
+        "smoke", 1, [2], [2], 2, 2, 2, timedelta(hours=2), timedelta(hours=12), 4, 6
     ),
 }

@@ -24,6 +24,7 @@ ORIGINAL_PARTS = (
     "offline",
     "failed",
     "idle",
+    "windows",
 )
 ORIGINAL_HEADINGS = (
     "## 1. Setup and memory",
@@ -31,6 +32,7 @@ ORIGINAL_HEADINGS = (
     "## 3. Idle cost",
     "## 4. Storage",
     "## 5. Peers on the same workload",
+    "## 6. Lock-kept windows",
 )
 
 
@@ -80,7 +82,7 @@ def test_registry_keeps_the_original_parts_and_sections(tmp_path: Path) -> None:
     positions = [report.index(heading) for heading in ORIGINAL_HEADINGS]
     assert positions == sorted(positions)
     assert report.index(ORIGINAL_HEADINGS[-1]) < report.index("## Method")
-    assert "## 6." not in report
+    assert "## 7." not in report
     assert list(results_json(res, SCENARIOS)) == [
         "mode",
         "machine",
@@ -89,6 +91,7 @@ def test_registry_keeps_the_original_parts_and_sections(tmp_path: Path) -> None:
         "memory_grants",
         "latency",
         "idle",
+        "windows",
         "targets",
         "errors",
         "load",
@@ -117,9 +120,9 @@ async def test_a_new_scenario_is_one_registry_entry(tmp_path: Path) -> None:
     panel.keep(res, job, await panel.run(RunContext(params, tmp_path), job))
 
     report = build_report(res, scenarios)
-    assert "## 6. Admin panel\n\nPanel load: 12.5 ms.\n" in report
-    assert report.index("## 5. Peers") < report.index("## 6. Admin panel")
-    assert report.index("## 6. Admin panel") < report.index("## Method")
+    assert "## 7. Admin panel\n\nPanel load: 12.5 ms.\n" in report
+    assert report.index("## 6. Lock-kept windows") < report.index("## 7. Admin panel")
+    assert report.index("## 7. Admin panel") < report.index("## Method")
     assert "| Panel load | ≤ 100 ms | 12.5 ms | **met** | DESIGN |" in report
     assert results_json(res, scenarios)["panel"] == [{"load_ms": 12.5}]
 

@@ -23,6 +23,7 @@ SECTIONS = (
     "## 3. Idle cost",
     "## 4. Storage",
     "## 5. Peers on the same workload",
+    "## 6. Lock-kept windows",
     "## Method",
 )
 MACHINE_ROWS = ("CPU", "Cores", "RAM", "Python", "Home Assistant")
@@ -110,6 +111,13 @@ def test_bench_smoke(tmp_path: Path) -> None:
         assert idle["week"][key] >= idle["day1"][key] >= 0, key
     assert idle["entities_without_grants"] == 6 * idle["locks"]
     assert idle["armed_timers_after"] >= 1
+
+    # Lock-kept windows: a short month; never more backups with windows than without.
+    month = results["windows"]
+    assert month["guests"] >= 1
+    assert 0 < month["offline_hours"] < month["hours"]
+    assert 0 <= month["backup_with_windows"] <= month["backup_without_windows"]
+    assert month["backup_without_windows"] <= month["guests"]
 
     targets = results["targets"]
     assert len(targets) >= 8

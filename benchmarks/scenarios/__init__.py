@@ -13,8 +13,17 @@ from .memory import MEMORY
 from .peers import PEERS
 from .setup import SETUP
 from .storage import STORAGE
+from .windows import WINDOWS
 
-SCENARIOS: tuple[Scenario, ...] = (SETUP, MEMORY, ISSUANCE, IDLE, STORAGE, PEERS)
+SCENARIOS: tuple[Scenario, ...] = (
+    SETUP,
+    MEMORY,
+    ISSUANCE,
+    IDLE,
+    STORAGE,
+    PEERS,
+    WINDOWS,
+)
 PARTS = tuple(part for scenario in SCENARIOS for part in scenario.parts)
 
 if len({s.name for s in SCENARIOS}) != len(SCENARIOS) or len(set(PARTS)) != len(PARTS):
