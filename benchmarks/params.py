@@ -19,6 +19,7 @@ class Params:
     coarse_step: timedelta  # steps of the following days
     stream_grants: int  # grants of the sustained stream, one every STREAM_INTERVAL_S
     window_days: int = 30  # simulated days of bookings of the lock-kept windows run
+    window_rentals: int = 20  # rentals (pairs of locks) of that run
 
     @property
     def grants(self) -> int:
@@ -52,6 +53,6 @@ MODES = {
         50,
     ),
     "smoke": Params(
-        "smoke", 1, [2], [2], 2, 2, 2, timedelta(hours=2), timedelta(hours=12), 4, 6
+        "smoke", 1, [2], [2], 2, 2, 2, timedelta(hours=2), timedelta(hours=12), 4, 6, 1
     ),
 }

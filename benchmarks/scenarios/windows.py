@@ -1,14 +1,15 @@
 """Lock-kept windows: a month of bookings on locks offline 10% of the time (issue 13).
 
-Two bench locks in one Home Assistant get the same guests (one access grant on both) and go
-offline in the same random hours, each hour independently with probability 0.1 (seeded, so
-every run sees the same month). One lock has the two provider scripts: a guest's code goes
-on at the program point, so a guest needs a backup code when the lock is offline at the
-issue point or at the program point. The other also has the third script, for codes the
-lock keeps on time itself: the code goes on with its window from the issue point, whenever
-the lock is online before check-in, so only an offline issue point (or a lock offline from
-then until the program point) leaves the guest with a backup code. Reported per lock: the
-guests, and how many were told a backup code.
+Each rental is a pair of bench locks in one Home Assistant that get the same guests (one
+access grant on both) and go offline in the same random hours, each hour independently
+with probability 0.1. One lock of the pair has the two provider scripts: a guest's code
+goes on at the program point, so a guest needs a backup code when the lock is offline at
+the issue point or at the program point. The other also has the third script, for codes
+the lock keeps on time itself: the code goes on with its window from the issue point,
+whenever the lock is online before check-in, so only an offline issue point (or a lock
+offline from then until the program point) leaves the guest with a backup code. Several
+rentals run side by side (each with its own bookings and offline hours, seeded, so every
+run sees the same month); reported: the guests, and how many were told a backup code.
 
 Bookings are stays of one to five nights (check-in 15:00, check-out 11:00 in Home
 Assistant's time zone), zero to two nights apart, booked two to 21 days ahead, or, one
@@ -47,7 +48,6 @@ from ..results import Results, Target
 
 SEED = 13
 OFFLINE_SHARE = 0.1
-PLAIN, WINDOWED = 0, 1  # the two locks
 WINDOW_SCRIPT = provider_script(
     "set",
     {"lock_entity_id": {}, "slot": {}, "code": {}, "starts_at": {}, "ends_at": {}},
@@ -88,41 +88,73 @@ def offline_hours(rng: random.Random, hours: int, share: float) -> list[bool]:
     return [rng.random() < share for _ in range(hours)]
 
 
-async def setup_two_locks(hass: HomeAssistant) -> None:
-    """Two template locks with their online switches; the second one with windows."""
-    booleans: dict[str, Any] = {f"bench_{i}_online": {"initial": True} for i in (0, 1)}
+def plain(rental: int) -> int:
+    """The lock of a rental whose codes go on at the program point."""
+    return 2 * rental
+
+
+def windowed(rental: int) -> int:
+    """The lock of a rental that keeps codes on time itself."""
+    return 2 * rental + 1
+
+
+async def setup_rentals(hass: HomeAssistant, rentals: int) -> None:
+    """A pair of template locks per rental, with their switches and scripts."""
+    locks = range(2 * rentals)
+    booleans: dict[str, Any] = {f"bench_{i}_online": {"initial": True} for i in locks}
     booleans["bench_writes_fail"] = {"initial": False}
     require(
         await async_setup_component(hass, "input_boolean", {"input_boolean": booleans})
     )
     require(
         await async_setup_component(
-            hass, "template", {"template": [{"lock": [lock_yaml(0), lock_yaml(1)]}]}
+            hass, "template", {"template": [{"lock": [lock_yaml(i) for i in locks]}]}
         )
     )
     scripts: dict[str, Any] = {}
-    for i in (PLAIN, WINDOWED):
+    for i in locks:
         scripts[f"bench_{i}_set_code"] = SET_SCRIPT
         scripts[f"bench_{i}_clear_code"] = CLEAR_SCRIPT
-    scripts[f"bench_{WINDOWED}_set_code_with_window"] = WINDOW_SCRIPT
+    for rental in range(rentals):
+        scripts[f"bench_{windowed(rental)}_set_code_with_window"] = WINDOW_SCRIPT
     require(await async_setup_component(hass, "script", {"script": scripts}))
-    plain = make_entry(PLAIN)
-    windowed = make_entry(WINDOWED)
-    windowed = MockConfigEntry(
-        domain=bac.DOMAIN,
-        entry_id=windowed.entry_id,
-        title=windowed.title,
-        unique_id=windowed.unique_id,
-        data={
-            **windowed.data,
-            bac.CONF_WINDOW_SCRIPT: f"script.bench_{WINDOWED}_set_code_with_window",
-        },
-        options=dict(windowed.options),
-    )
-    for entry in (plain, windowed):
-        entry.add_to_hass(hass)
+    for rental in range(rentals):
+        make_entry(plain(rental)).add_to_hass(hass)
+        entry = make_entry(windowed(rental))
+        MockConfigEntry(
+            domain=bac.DOMAIN,
+            entry_id=entry.entry_id,
+            title=entry.title,
+            unique_id=entry.unique_id,
+            data={
+                **entry.data,
+                bac.CONF_WINDOW_SCRIPT: (
+                    f"script.bench_{windowed(rental)}_set_code_with_window"
+                ),
+            },
+            options=dict(entry.options),
+        ).add_to_hass(hass)
     require(await async_setup_component(hass, bac.DOMAIN, {}))
     await settle(hass)
+
+
+@dataclass(frozen=True, slots=True)
+class Rental:
+    """One rental's month: its bookings and its locks' offline hours."""
+
+    bookings: list[Booking]
+    offline: list[bool]
+
+
+def rentals_month(rentals: int, start: datetime, days: int) -> list[Rental]:
+    """Each rental's bookings and offline hours, from its own seeded generator."""
+    hours = (days + 6) * 24  # and the last stays' check-outs
+    months = []
+    for rental in range(rentals):
+        rng = random.Random(SEED + rental)  # noqa: S311 - a reproducible month
+        bookings = month_of_bookings(rng, start, days)
+        months.append(Rental(bookings, offline_hours(rng, hours, OFFLINE_SHARE)))
+    return months
 
 
 class Windows(Scenario):
@@ -139,23 +171,25 @@ class Windows(Scenario):
 
     async def run(self, ctx: RunContext, job: Job) -> dict[str, Any]:
         """The month, hour by hour: switch the locks, book, let the points fire."""
-        days = ctx.params.window_days
-        rng = random.Random(SEED)  # noqa: S311 - a reproducible month, not a code
+        days, rentals = ctx.params.window_days, ctx.params.window_rentals
         with ctx.config_dir("windows") as config_dir:
             async with home_assistant(config_dir) as hass:
-                await setup_two_locks(hass)
-                backups: dict[str, set[str]] = {lock_id(i): set() for i in (0, 1)}
-                without_code: dict[str, set[str]] = {lock_id(i): set() for i in (0, 1)}
+                await setup_rentals(hass, rentals)
+                backups: set[tuple[str, str]] = set()  # (lock, grant)
+                without_code: set[tuple[str, str]] = set()
 
                 def told(event: Event[dict[str, Any]]) -> None:
                     if event.data["access_method"]["is_backup_code"]:
-                        backups[event.data["lock_entity_id"]].add(
-                            event.data["access_grant_id"]
+                        backups.add(
+                            (
+                                event.data["lock_entity_id"],
+                                event.data["access_grant_id"],
+                            )
                         )
 
                 def failed(event: Event[dict[str, Any]]) -> None:
-                    without_code[event.data["lock_entity_id"]].add(
-                        event.data["access_grant_id"]
+                    without_code.add(
+                        (event.data["lock_entity_id"], event.data["access_grant_id"])
                     )
 
                 unsubs = [
@@ -165,50 +199,74 @@ class Windows(Scenario):
                 ]
                 start = dt_util.utcnow().replace(minute=0, second=0, microsecond=0)
                 start += timedelta(hours=1)
-                bookings = month_of_bookings(rng, start, days)
-                hours = (days + 6) * 24  # and the last stays' check-outs
-                offline = offline_hours(rng, hours, OFFLINE_SHARE)
-                pending = list(bookings)
-                online = True
+                months = rentals_month(rentals, start, days)
+                hours = len(months[0].offline)
+                bookings = sorted(
+                    (
+                        (rental, booking)
+                        for rental, month in enumerate(months)
+                        for booking in month.bookings
+                    ),
+                    key=lambda item: (item[1].booked_at, item[0]),
+                )
+                online = [True] * rentals
                 for hour in range(hours):
                     hour_start = start + timedelta(hours=hour)
                     # The hour's state holds from its first instant: switch just before.
                     CLOCK.advance_to(hour_start - timedelta(seconds=1))
                     await tick(hass)
-                    if online == offline[hour]:
-                        online = not offline[hour]
-                        await set_online(hass, (0, 1), online)
+                    for state in (False, True):
+                        switched = [
+                            r
+                            for r, month in enumerate(months)
+                            if online[r] != state and month.offline[hour] != state
+                        ]
+                        for r in switched:
+                            online[r] = state
+                        if switched:
+                            await set_online(
+                                hass,
+                                [i for r in switched for i in (plain(r), windowed(r))],
+                                state,
+                            )
                     CLOCK.advance_to(hour_start)
                     await tick(hass)
-                    while pending and pending[0].booked_at < hour_start + timedelta(
-                        hours=1
-                    ):
-                        booking = pending.pop(0)
+                    while bookings and bookings[0][
+                        1
+                    ].booked_at < hour_start + timedelta(hours=1):
+                        rental, booking = bookings.pop(0)
                         CLOCK.advance_to(max(booking.booked_at, hour_start))
                         await create_grant(
                             hass,
-                            [PLAIN, WINDOWED],
+                            [plain(rental), windowed(rental)],
                             booking.starts_at,
                             booking.ends_at,
-                            f"Guest {len(bookings) - len(pending)}",
+                            f"Guest {rental}-{booking.starts_at:%m%d}",
                         )
                         await tick(hass)
                 for unsub in unsubs:
                     unsub()
+        every = [b for month in months for b in month.bookings]
+
+        def count(found: set[tuple[str, str]], lock_of: Any) -> int:
+            locks = {lock_id(lock_of(r)) for r in range(rentals)}
+            return sum(1 for lock, _ in found if lock in locks)
+
         return {
             "days": days,
+            "rentals": rentals,
             "seed": SEED,
             "offline_share": OFFLINE_SHARE,
-            "offline_hours": sum(offline),
-            "hours": hours,
-            "guests": len(bookings),
+            "offline_hours": sum(sum(month.offline) for month in months),
+            "hours": hours * rentals,
+            "guests": len(every),
             "last_minute": sum(
-                b.starts_at - b.booked_at < timedelta(hours=36) for b in bookings
+                b.starts_at - b.booked_at < timedelta(hours=36) for b in every
             ),
-            "backup_without_windows": len(backups[lock_id(PLAIN)]),
-            "backup_with_windows": len(backups[lock_id(WINDOWED)]),
-            "no_code_without_windows": len(without_code[lock_id(PLAIN)]),
-            "no_code_with_windows": len(without_code[lock_id(WINDOWED)]),
+            "backup_without_windows": count(backups, plain),
+            "backup_with_windows": count(backups, windowed),
+            "no_code_without_windows": count(without_code, plain),
+            "no_code_with_windows": count(without_code, windowed),
         }
 
     def empty(self) -> dict[str, Any]:
@@ -225,8 +283,9 @@ class Windows(Scenario):
             return []
         return [
             Target(
-                f"Backup codes needed: {month['guests']} guests over {month['days']} days, "
-                f"locks offline {fmt(100 * month['offline_share'], 0)}% of the hours",
+                f"Backup codes needed: {month['guests']} guests of {month['rentals']} "
+                f"rentals over {month['days']} days, locks offline "
+                f"{fmt(100 * month['offline_share'], 0)}% of the hours",
                 "fewer with lock-kept windows",
                 f"{month['backup_with_windows']} with windows, "
                 f"{month['backup_without_windows']} without",
@@ -246,13 +305,15 @@ class Windows(Scenario):
 
         return [
             (
-                f"{month['guests']} guests over {month['days']} simulated days (seed "
-                f"{month['seed']}; {month['last_minute']} booked less than 36 hours ahead), "
-                f"one access grant on both locks each; both locks offline in the same "
-                f"{month['offline_hours']} of {month['hours']} hours "
-                f"({fmt(100 * month['offline_share'], 0)}% each hour). A guest needs a backup "
-                "code when the lock is offline at the issue point, or, without lock-kept "
-                "windows, at the program point."
+                f"{month['rentals']} rentals over {month['days']} simulated days: "
+                f"{month['guests']} guests (seeds {month['seed']} on; "
+                f"{month['last_minute']} booked less than 36 hours ahead), each with one "
+                "access grant on both locks of its rental; the two locks of a rental "
+                f"offline in the same hours, {month['offline_hours']} of "
+                f"{month['hours']} lock-pair hours "
+                f"({fmt(100 * month['offline_share'], 0)}% each hour). A guest needs a "
+                "backup code when the lock is offline at the issue point, or, without "
+                "lock-kept windows, at the program point."
             ),
             "",
             "| lock | guests told a backup code | guests left without a code |",
