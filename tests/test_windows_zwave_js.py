@@ -15,9 +15,13 @@ from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
 import pytest
-from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    async_capture_events,
+)
 from zwave_js_server.exceptions import FailedZWaveCommand
 
+from custom_components.backup_access_codes.const import DOMAIN, EVENT_REISSUED
 from custom_components.backup_access_codes.providers import create_provider
 from custom_components.backup_access_codes.providers.base import ProviderError
 from custom_components.backup_access_codes.providers.windows import (
@@ -36,15 +40,17 @@ from custom_components.backup_access_codes.providers.zwave_js_schedule import (
 from homeassistant.core import HomeAssistant
 from homeassistant.util import dt as dt_util
 
+from .conftest import advance_to, create_grant
 from .test_provider_zwave_js import (  # fixtures are used by name
     CODE,
     LOCK,
+    advance,
     client,  # noqa: F401
     server,  # noqa: F401
     write,
     zwave,  # noqa: F401
 )
-from .zwave_js_env import FakeLock, be469_state
+from .zwave_js_env import FakeLock, Return, async_add_lock, be469_state
 
 SCHEDULE_CC = 78
 SLOT = 25
@@ -388,3 +394,64 @@ async def test_erase_that_does_not_stick(
     with pytest.raises(ProviderError, match="still holds a schedule") as err:
         await run(hass, freezer, provider.async_clear_code(SLOT))
     assert not err.value.permanent
+
+
+async def test_end_to_end_offline_at_the_program_point(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    zwave: MockConfigEntry,  # noqa: F811
+    fake: SchedulingLock,
+) -> None:
+    """Config flow to check-out: the code goes on days ahead, the program point offline."""
+    entry = await async_add_lock(hass, LOCK)
+    coordinator = entry.runtime_data.coordinator
+
+    async def settle(seconds: int = 60) -> None:
+        """Let the writes run (reports come a second after each write)."""
+        for _ in range(seconds):
+            await advance(hass, freezer, 1)
+            if not coordinator.writer.running and not coordinator.engine.next_write(
+                dt_util.utcnow()
+            ):
+                return
+
+    await settle()
+    assert coordinator.windows.usable
+    assert coordinator.engine.keeps_windows
+    reissued = async_capture_events(hass, EVENT_REISSUED)
+    response = await create_grant(hass, timedelta(days=3), lock=LOCK)
+    starts_at = dt_util.utcnow() + timedelta(days=3)
+    await settle()
+    assert fake.schedules == {}  # before the issue point: nothing on the lock
+    await advance_to(hass, freezer, starts_at - timedelta(hours=36))
+    await settle()
+    [slot] = fake.schedules
+    assert slot in fake.codes
+    window = Window(starts_at - timedelta(hours=1), starts_at + timedelta(days=2))
+    # In the lock's minutes, inwards: never before the program point.
+    assert fake.schedules[slot] == year_day_fields(
+        window.within(timedelta(minutes=1)), dt_util.get_default_time_zone()
+    )
+    [grant] = (
+        await hass.services.async_call(
+            DOMAIN, "list_access_grants", {}, blocking=True, return_response=True
+        )
+    )["access_grants"]
+    assert grant["access_grant_id"] == response["access_grant_id"]
+    assert grant["locks"][0]["status"] == "programmed"
+
+    # The node is dead around the program point: the lock keeps the window itself.
+    await advance_to(hass, freezer, starts_at - timedelta(hours=2))
+    fake.die()
+    await hass.async_block_till_done()
+    assert not coordinator.online
+    await advance_to(hass, freezer, starts_at + timedelta(hours=1))
+    assert reissued == []
+
+    # Back, and at check-out the code is cleared, then its schedule erased.
+    fake.come_back(Return.ALIVE)
+    await settle()
+    await advance_to(hass, freezer, starts_at + timedelta(days=2))
+    await settle()
+    assert slot not in fake.codes
+    assert fake.schedules == {}
