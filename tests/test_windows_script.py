@@ -41,6 +41,17 @@ SCRIPTS = {
 }
 
 
+def windowed_provider(hass: HomeAssistant) -> ScriptProvider:
+    """The front door's provider with the three scripts."""
+    return ScriptProvider(
+        hass,
+        LOCK,
+        set_script="script.set_code",
+        clear_script="script.clear_code",
+        window_script=WINDOW_SCRIPT,
+    )
+
+
 def window() -> Window:
     """Check-in in four days minus the program lead, to check-out three days later."""
     start = dt_util.utcnow() + timedelta(days=4, microseconds=250)
@@ -70,13 +81,7 @@ async def test_window_script_gets_the_window(
     hass: HomeAssistant, writes: list[Event]
 ) -> None:
     """starts_at and ends_at in Home Assistant's time zone, whole seconds, inwards."""
-    provider = ScriptProvider(
-        hass,
-        LOCK,
-        set_script="script.set_code",
-        clear_script="script.clear_code",
-        window_script=WINDOW_SCRIPT,
-    )
+    provider = windowed_provider(hass)
     asked = window()
     assert await provider.async_set_windowed_code(25, "048213", asked) is False
     [event] = writes
@@ -91,13 +96,7 @@ async def test_window_script_gets_the_window(
 
 async def test_window_script_failures(hass: HomeAssistant, locks: None) -> None:
     """success: false and a missing script fail the write without the code."""
-    provider = ScriptProvider(
-        hass,
-        LOCK,
-        set_script="script.set_code",
-        clear_script="script.clear_code",
-        window_script=WINDOW_SCRIPT,
-    )
+    provider = windowed_provider(hass)
     await set_writes_fail(hass, True)
     with pytest.raises(ProviderError, match="success: false") as err:
         await provider.async_set_windowed_code(25, "482917", window())

@@ -11,8 +11,8 @@ Locks with year-day schedules also keep a code's window themselves
 (``async_set_windowed_code``, see ``matter_schedule``).
 """
 
-from collections.abc import Mapping
 from datetime import timedelta
+from functools import cached_property
 import logging
 import re
 from typing import Any, cast
@@ -91,15 +91,10 @@ class MatterProvider(BaseProvider):
     # Thread locks are sleepy end devices behind a mesh: leave a breath between writes.
     min_gap = 0.5
 
-    def __init__(
-        self,
-        hass: HomeAssistant,
-        lock_entity_id: str,
-        data: Mapping[str, Any] | None = None,
-    ) -> None:
-        """Remember the lock; schedules go through the Matter integration's client."""
-        super().__init__(hass, lock_entity_id, data)
-        self._schedules = MatterSchedules(hass, lock_entity_id)
+    @cached_property
+    def _schedules(self) -> MatterSchedules:
+        """Year-day schedules and the clock, through the Matter integration's client."""
+        return MatterSchedules(self.hass, self.lock_entity_id)
 
     async def async_capacity(self) -> Capacity | None:
         """Read the PIN credential count and PIN lengths from ``get_lock_info``."""

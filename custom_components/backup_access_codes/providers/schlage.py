@@ -11,8 +11,8 @@ Schlage's Wi-Fi locks also keep a code's window themselves: a temporary access c
 (``async_set_windowed_code``, see ``schlage_schedule``).
 """
 
-from collections.abc import Mapping
 from datetime import timedelta
+from functools import cached_property
 import re
 from typing import Any, cast
 
@@ -82,15 +82,10 @@ class SchlageProvider(BaseProvider):
     # Calls go to Schlage's cloud over HTTPS, not over a mesh; there is nothing to pace.
     min_gap = 0.0
 
-    def __init__(
-        self,
-        hass: HomeAssistant,
-        lock_entity_id: str,
-        data: Mapping[str, Any] | None = None,
-    ) -> None:
-        """Remember the lock; temporary codes go through the integration's pyschlage lock."""
-        super().__init__(hass, lock_entity_id, data)
-        self._schedules = SchlageSchedules(hass, lock_entity_id)
+    @cached_property
+    def _schedules(self) -> SchlageSchedules:
+        """Temporary codes, through the Schlage integration's pyschlage lock."""
+        return SchlageSchedules(self.hass, self.lock_entity_id)
 
     async def async_capacity(self) -> Capacity | None:
         """Codes have no slot numbers; the add action takes 4-8 digits."""
