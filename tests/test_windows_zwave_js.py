@@ -455,3 +455,42 @@ async def test_end_to_end_offline_at_the_program_point(
     await settle()
     assert slot not in fake.codes
     assert fake.schedules == {}
+
+
+async def test_end_to_end_clock_gone_wrong(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    zwave: MockConfigEntry,  # noqa: F811
+    fake: SchedulingLock,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A lock whose clock went wrong refuses the window: the program point, as before."""
+    entry = await async_add_lock(hass, LOCK)
+    coordinator = entry.runtime_data.coordinator
+    for _ in range(60):  # the pool goes on
+        await advance(hass, freezer, 1)
+    assert coordinator.windows.usable
+    fake.clock_offset = timedelta(
+        hours=-3
+    )  # its battery ran low; it keeps a wrong time
+    fake.accepts_time = False
+    response = await create_grant(hass, timedelta(hours=20), lock=LOCK)
+    for _ in range(10):
+        await advance(hass, freezer, 1)
+    assert "the scheduled code goes on at the program point instead" in caplog.text
+    assert not coordinator.windows.usable
+    assert coordinator.windows.capability.reason == "clock_wrong"
+    assert not coordinator.engine.keeps_windows
+    assert fake.schedules == {}
+    [grant] = [
+        g
+        for g in coordinator.storage.state.grants.values()
+        if g.grant_id == response["access_grant_id"]
+    ]
+    gl = grant.locks[entry.entry_id]
+    assert gl.slot is None  # nothing on the lock before the program point
+    await advance_to(hass, freezer, grant.program_at(coordinator.engine.timing))
+    for _ in range(10):
+        await advance(hass, freezer, 1)
+    assert gl.slot in fake.codes  # today's rule: on at the program point, no schedule
+    assert fake.schedules == {}

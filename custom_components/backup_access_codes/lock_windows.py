@@ -10,7 +10,6 @@ until it is asked again.
 
 from collections.abc import Callable
 from dataclasses import replace
-from datetime import datetime
 import logging
 
 from homeassistant.core import HomeAssistant, callback
@@ -18,7 +17,6 @@ from homeassistant.core import HomeAssistant, callback
 from .const import DOMAIN
 from .providers import LockProvider, ProviderError
 from .providers.windows import (
-    Window,
     WindowCapability,
     WindowedProvider,
     WindowRefusedError,
@@ -93,11 +91,6 @@ class LockWindows:
             )
         self.capability = capability
         self._on_change()
-
-    @staticmethod
-    def window(starts_at: datetime, ends_at: datetime) -> Window:
-        """The provider's window for the engine's (start, end)."""
-        return Window(starts_at, ends_at)
 
     def diagnostics(self) -> dict[str, object]:
         """The latest capability, for diagnostics."""
