@@ -12,14 +12,17 @@ PACKAGE = (
 # The rules, in plain Python: no Home Assistant import, so they can be read and tested alone.
 DOMAIN_MODULES = (
     "codes",
+    "coverage",
     "engine",
     "grant_events",
     "grants",
     "lock_state",
+    "outcomes",
     "pool",
     "pool_keeper",
     "reservations",
     "retry",
+    "slot_plan",
     "slots",
 )
 

@@ -15,11 +15,8 @@ from hypothesis.stateful import (
 )
 
 from custom_components.backup_access_codes.codes import generate_code, is_weak
-from custom_components.backup_access_codes.engine import (
-    CodeIssued,
-    IssueFailed,
-    LockEngine,
-)
+from custom_components.backup_access_codes.coverage import no_code_cause
+from custom_components.backup_access_codes.engine import LockEngine
 from custom_components.backup_access_codes.grants import (
     Grant,
     GrantBook,
@@ -28,6 +25,7 @@ from custom_components.backup_access_codes.grants import (
     Timing,
 )
 from custom_components.backup_access_codes.lock_state import Layout, LockState
+from custom_components.backup_access_codes.outcomes import CodeIssued, IssueFailed
 from custom_components.backup_access_codes.pool import PoolStatus
 from custom_components.backup_access_codes.slots import SlotWrite
 
@@ -354,8 +352,8 @@ class LockLife(RuleBasedStateMachine):
                 continue
             assert grant.grant_id in self.announced
             assert status is GrantStatus.ISSUE_FAILED
-            assert gl.no_code is self.engine.no_code_cause(
-                grant, gl, self.now, self.online
+            assert gl.no_code is no_code_cause(
+                grant, gl, self.engine.timing, self.now, self.online
             )
             # Only with nothing left to give: no fresh code, none awaiting rotation.
             assert not self._offerable()

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from custom_components.backup_access_codes.engine import CodeIssued, LockEngine, Outcome
+from custom_components.backup_access_codes.engine import LockEngine
 from custom_components.backup_access_codes.grants import (
     Grant,
     GrantBook,
@@ -17,6 +17,7 @@ from custom_components.backup_access_codes.grants import (
     Timing,
 )
 from custom_components.backup_access_codes.lock_state import Layout, LockState
+from custom_components.backup_access_codes.outcomes import CodeIssued, Outcome
 from custom_components.backup_access_codes.retry import ATTEMPT_LIMIT
 from custom_components.backup_access_codes.slots import NextStep, SlotWrite
 

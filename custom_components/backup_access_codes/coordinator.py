@@ -26,11 +26,12 @@ from .const import (
     CONF_SHOW_CODES,
     SIGNAL_CHANGED,
 )
-from .engine import LockEngine, Outcome
+from .engine import LockEngine
 from .lock_state import LockState
 from .lock_windows import LockWindows
 from .notices import LockNotices
 from .options import entry_options, layout_from, timing_from
+from .outcomes import Outcome
 from .pool import PoolStatus
 from .providers import LockProvider
 from .slot_writer import SlotWriter

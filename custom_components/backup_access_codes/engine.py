@@ -2,60 +2,33 @@
 
 Everything a guest is told comes out of ``evaluate`` as outcomes, derived from the clock, so a
 restart or a missed point in time is handled by evaluating again. The pool's upkeep
-(``pool_keeper``) and the slot writes (``slots``) are the engine's two helpers; the engine
-decides which grant holds what.
+(``pool_keeper``), the slot writes (``slots``), which grant holds which guest slot
+(``slot_plan``) and whether every guest holds a working code (``coverage``) are the engine's
+helpers; the engine decides who is told which code.
 """
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 from datetime import datetime
 
 from .codes import generate_code
+from .coverage import track_episode
 from .grants import (
     Grant,
     GrantBook,
     GrantLock,
     GrantStatus,
     LockGrants,
-    NoCodeCause,
     PastStay,
     Timing,
     Told,
     grant_status,
 )
 from .lock_state import Layout, LockState
+from .outcomes import CodeIssued, Outcome
 from .pool import PoolHealth
 from .pool_keeper import PoolKeeper
+from .slot_plan import SlotPlanner
 from .slots import SlotReconciler, SlotWrite, WriteFailure
-
-REASON_NO_BACKUP = "no_backup_code_available"
-
-
-@dataclass(frozen=True, slots=True)
-class CodeIssued:
-    """A guest was told a code (``issued``, or ``reissued`` when it replaces one)."""
-
-    grant_id: str
-    code: str = field(repr=False)
-    is_backup: bool
-    slot: int | None
-    issued_at: datetime
-    reissued: bool
-    previously_used: bool = (
-        False  # a backup code a previous guest held (no fresh one left)
-    )
-
-
-@dataclass(frozen=True, slots=True)
-class IssueFailed:
-    """A guest holds no working code and none was left to give: an episode begins."""
-
-    grant_id: str
-    reason: str
-    cause: NoCodeCause
-
-
-type Outcome = CodeIssued | IssueFailed
 
 
 class LockEngine:
@@ -87,6 +60,7 @@ class LockEngine:
             state, self._mine, layout, make_code, reuse_used=reuse_used_codes
         )
         self.slots = SlotReconciler(state, self._mine, layout, timing, self.pool)
+        self._planner = SlotPlanner(self.slots, timing)
         self.slots.restart_attempts()  # no write of this lock runs before this engine's
         self.pool.fill()
 
@@ -178,7 +152,7 @@ class LockEngine:
         for grant, grant_lock in sorted(
             mine, key=lambda g: g[1].backup_slot is not None
         ):
-            self._plan_slot(grant, grant_lock, now, online, taken, mine)
+            self._planner.plan(grant, grant_lock, now, online, taken, mine)
         for grant, grant_lock in mine:
             if now < grant.issue_at(self.timing):
                 grant_lock.no_code = (
@@ -186,102 +160,9 @@ class LockEngine:
                 )
                 continue
             outcomes.extend(self._serve(grant, grant_lock, now, online))
-            outcomes.extend(self._track_episode(grant, grant_lock, now, online))
+            if failed := track_episode(grant, grant_lock, self.timing, now, online):
+                outcomes.append(failed)
         return outcomes
-
-    def holds_working_code(self, grant_lock: GrantLock) -> bool:
-        """Return True if the guest holds a code that works, or will when due.
-
-        A backup code is on the lock; a scheduled code works unless programming it failed
-        (offline in its window, no free guest slot, refused, or a failed attempt).
-        """
-        if grant_lock.backup_slot is not None:
-            return True
-        told = grant_lock.told
-        return told is not None and not told.is_backup and not grant_lock.program_failed
-
-    def no_code_cause(
-        self, grant: Grant, grant_lock: GrantLock, now: datetime, online: bool
-    ) -> NoCodeCause:
-        """Return what keeps a guest without a working code (beyond no backup left)."""
-        if grant_lock.rejected:
-            return NoCodeCause.CODE_REFUSED
-        if grant.in_window(self.timing, now) and grant_lock.slot is None:
-            return NoCodeCause.SLOTS_FULL
-        if not online:
-            return NoCodeCause.LOCK_OFFLINE
-        return NoCodeCause.NO_BACKUP
-
-    def _track_episode(
-        self, grant: Grant, grant_lock: GrantLock, now: datetime, online: bool
-    ) -> list[Outcome]:
-        """Open an issue_failed episode (announced once) or close it when served."""
-        if self.holds_working_code(grant_lock):
-            grant_lock.no_code = None
-            return []
-        cause = self.no_code_cause(grant, grant_lock, now, online)
-        starts = grant_lock.no_code is None
-        grant_lock.no_code = cause  # the cause may change during an episode
-        return [IssueFailed(grant.grant_id, REASON_NO_BACKUP, cause)] if starts else []
-
-    def _plan_slot(
-        self,
-        grant: Grant,
-        grant_lock: GrantLock,
-        now: datetime,
-        online: bool,
-        taken: set[int],
-        mine: list[tuple[Grant, GrantLock]],
-    ) -> None:
-        """Hold a grant slot while the code belongs on the lock, release it outside.
-
-        That is the window from the program point, or, on a lock that keeps the code's
-        window itself, from the issue point: a code put on early must not keep a guest
-        due now from a slot.
-        """
-        if not self.slots.holds_slot(grant, grant_lock, now):
-            # Out of the window (or moved out of it): sync clears what was programmed.
-            # A code the lock refused for good will not work in the window either.
-            taken.discard(grant_lock.slot)
-            grant_lock.slot = None
-            grant_lock.program_failed = grant_lock.rejected
-            return
-        if grant_lock.rejected:
-            grant_lock.program_failed = True  # the lock refused this code for good
-            return
-        due = grant.in_window(self.timing, now)
-        if grant_lock.slot is None:
-            grant_lock.slot = self.slots.free_grant_slot(taken)
-            if grant_lock.slot is None and due:
-                grant_lock.slot = self._slot_of_an_early_code(now, mine)
-            if grant_lock.slot is not None:
-                taken.add(grant_lock.slot)
-        if grant_lock.slot is None:
-            # Every grant slot is taken: a failure once the code is due, not before.
-            grant_lock.program_failed = due
-        elif self.is_programmed(grant, grant_lock) or not due:
-            # On the lock; or put on early, with its window: the program point decides.
-            grant_lock.program_failed = False
-        elif not online:
-            grant_lock.program_failed = True
-
-    def _slot_of_an_early_code(
-        self, now: datetime, mine: list[tuple[Grant, GrantLock]]
-    ) -> int | None:
-        """Take the slot of a code put on before its program point (the latest stay's).
-
-        Its code goes off the lock and waits for a slot, or for its program point.
-        """
-        early = [
-            (grant, grant_lock)
-            for grant, grant_lock in mine
-            if grant_lock.slot is not None and not grant.in_window(self.timing, now)
-        ]
-        if not early:
-            return None
-        _, grant_lock = max(early, key=lambda g: (g[0].starts_at, g[0].grant_id))
-        slot, grant_lock.slot = grant_lock.slot, None
-        return slot
 
     def _serve(
         self, grant: Grant, grant_lock: GrantLock, now: datetime, online: bool

@@ -15,8 +15,9 @@ from .const import (
     EVENT_NOTICE,
     EVENT_REISSUED,
 )
-from .engine import CodeIssued, IssueFailed, LockEngine, Outcome
+from .engine import LockEngine
 from .grants import Grant, NoCodeCause
+from .outcomes import CodeIssued, IssueFailed, Outcome
 
 _LOGGER = logging.getLogger(__name__)
 
