@@ -169,19 +169,19 @@ async def set_writes_fail(hass: HomeAssistant, fail: bool) -> None:
     await settle(hass)
 
 
-async def create_grant(
+async def call_create_grant(
     hass: HomeAssistant,
-    locks: list[int],
+    entity_ids: list[str],
     starts_at: datetime,
     ends_at: datetime,
     name: str,
-) -> str:
-    """Call create_access_grant as an automation would; return the grant id."""
+) -> dict[str, Any]:
+    """Call create_access_grant as an automation would; return its response."""
     response = await hass.services.async_call(
         DOMAIN,
         "create_access_grant",
         {
-            "lock_entity_id": [lock_id(i) for i in locks],
+            "lock_entity_id": entity_ids,
             "name": name,
             "starts_at": starts_at.isoformat(),
             "ends_at": ends_at.isoformat(),
@@ -191,6 +191,20 @@ async def create_grant(
     )
     if not isinstance(response, dict):
         raise TypeError("create_access_grant answered no dict")
+    return dict(response)
+
+
+async def create_grant(
+    hass: HomeAssistant,
+    locks: list[int],
+    starts_at: datetime,
+    ends_at: datetime,
+    name: str,
+) -> str:
+    """A grant on bench locks (by number); return the grant id."""
+    response = await call_create_grant(
+        hass, [lock_id(i) for i in locks], starts_at, ends_at, name
+    )
     return str(response["access_grant_id"])
 
 

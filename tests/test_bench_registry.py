@@ -1,11 +1,13 @@
 """The benchmark's scenario registry: adding a scenario is one module and one registry entry.
 
 No Home Assistant runs here: a scenario that measures nothing is planned, filed and reported
-next to the real ones, the way a new one (Z-Wave JS locks, the panel's timing) would be.
+next to the real ones, the way the Z-Wave JS and panel scenarios were added.
 """
 
 from pathlib import Path
 from typing import Any
+
+import pytest
 
 from benchmarks.__main__ import plan
 from benchmarks.base import Job, RunContext, Scenario
@@ -14,8 +16,9 @@ from benchmarks.params import MODES
 from benchmarks.report import all_targets, build_report, results_json
 from benchmarks.results import Results, Target
 from benchmarks.scenarios import PARTS, SCENARIOS
+from benchmarks.scenarios.panel import PANEL, browser
 
-ORIGINAL_PARTS = (
+REGISTERED_PARTS = (
     "setup",
     "memory",
     "sequential",
@@ -25,28 +28,32 @@ ORIGINAL_PARTS = (
     "failed",
     "idle",
     "windows",
+    "zwave",
+    "panel",
 )
-ORIGINAL_HEADINGS = (
+REGISTERED_HEADINGS = (
     "## 1. Setup and memory",
     "## 2. Issuance latency (trigger → event on the bus, `loop.time()`)",
     "## 3. Idle cost",
     "## 4. Storage",
     "## 5. Peers on the same workload",
     "## 6. Lock-kept windows",
+    "## 7. Z-Wave JS locks (issue 14)",
+    "## 8. Admin panel (issue 12)",
 )
 
 
-class Panel(Scenario):
+class Example(Scenario):
     """A scenario of the kind other work will add: one part, a section and a target."""
 
-    name = "panel"
-    parts = ("panel",)
-    heading = "Admin panel"
+    name = "example"
+    parts = ("example",)
+    heading = "Example"
     target_rank = 15  # between issuance (10) and storage (20)
 
     def plan(self, params: Any, part: str) -> list[Job]:
         """One run per repeat."""
-        return [self.job(f"panel run {r + 1}", "load") for r in range(params.repeats)]
+        return [self.job(f"example run {r + 1}", "load") for r in range(params.repeats)]
 
     async def run(self, ctx: RunContext, job: Job) -> dict[str, Any]:
         """Nothing to measure in this test."""
@@ -54,35 +61,35 @@ class Panel(Scenario):
 
     def empty(self) -> dict[str, Any]:
         """No runs yet."""
-        return {"panel": []}
+        return {"example": []}
 
     def keep(self, res: Results, job: Job, value: Any) -> None:
         """One more run."""
-        res.data["panel"].append(value)
+        res.data["example"].append(value)
 
     def targets(self, res: Results) -> list[Target]:
         """The slowest load."""
-        if not (runs := res.data["panel"]):
+        if not (runs := res.data["example"]):
             return []
         worst = max(r["load_ms"] for r in runs)
-        return [Target("Panel load", "≤ 100 ms", f"{worst} ms", worst <= 100)]
+        return [Target("Example load", "≤ 100 ms", f"{worst} ms", worst <= 100)]
 
     def section(self, res: Results) -> list[str]:
         """A line per run."""
-        return [f"Panel load: {r['load_ms']} ms." for r in res.data["panel"]] + [""]
+        return [f"Example load: {r['load_ms']} ms." for r in res.data["example"]] + [""]
 
 
-def test_registry_keeps_the_original_parts_and_sections(tmp_path: Path) -> None:
-    """The parts --only knows, and the sections of an empty report, are as they were."""
-    assert PARTS == ORIGINAL_PARTS
+def test_registry_parts_and_sections(tmp_path: Path) -> None:
+    """The parts --only knows, and the sections of an empty report, in registry order."""
+    assert PARTS == REGISTERED_PARTS
     res = Results(params=MODES["smoke"], machine=machine_info(tmp_path))
     for scenario in SCENARIOS:
         res.data.update(scenario.empty())
     report = build_report(res, SCENARIOS)
-    positions = [report.index(heading) for heading in ORIGINAL_HEADINGS]
+    positions = [report.index(heading) for heading in REGISTERED_HEADINGS]
     assert positions == sorted(positions)
-    assert report.index(ORIGINAL_HEADINGS[-1]) < report.index("## Method")
-    assert "## 7." not in report
+    assert report.index(REGISTERED_HEADINGS[-1]) < report.index("## Method")
+    assert "## 9." not in report
     assert list(results_json(res, SCENARIOS)) == [
         "mode",
         "machine",
@@ -92,6 +99,8 @@ def test_registry_keeps_the_original_parts_and_sections(tmp_path: Path) -> None:
         "latency",
         "idle",
         "windows",
+        "zwave",
+        "panel",
         "targets",
         "errors",
         "load",
@@ -102,14 +111,14 @@ def test_registry_keeps_the_original_parts_and_sections(tmp_path: Path) -> None:
 
 async def test_a_new_scenario_is_one_registry_entry(tmp_path: Path) -> None:
     """A registered scenario gets its jobs, its JSON key, its section and its targets."""
-    panel = Panel()
-    scenarios = (*SCENARIOS, panel)
+    example = Example()
+    scenarios = (*SCENARIOS, example)
     params = MODES["smoke"]
 
-    jobs = plan(scenarios, params, {"idle", "panel"})
+    jobs = plan(scenarios, params, {"idle", "example"})
     assert [(j.label, j.scenario, j.run) for j in jobs] == [
         ("idle", "idle", "idle"),
-        ("panel run 1", "panel", "load"),
+        ("example run 1", "example", "load"),
     ]
     assert plan(scenarios, params, {"idle"}) == jobs[:1]
 
@@ -117,14 +126,14 @@ async def test_a_new_scenario_is_one_registry_entry(tmp_path: Path) -> None:
     for scenario in scenarios:
         res.data.update(scenario.empty())
     job = jobs[1]
-    panel.keep(res, job, await panel.run(RunContext(params, tmp_path), job))
+    example.keep(res, job, await example.run(RunContext(params, tmp_path), job))
 
     report = build_report(res, scenarios)
-    assert "## 7. Admin panel\n\nPanel load: 12.5 ms.\n" in report
-    assert report.index("## 6. Lock-kept windows") < report.index("## 7. Admin panel")
-    assert report.index("## 7. Admin panel") < report.index("## Method")
-    assert "| Panel load | ≤ 100 ms | 12.5 ms | **met** | DESIGN |" in report
-    assert results_json(res, scenarios)["panel"] == [{"load_ms": 12.5}]
+    assert "## 9. Example\n\nExample load: 12.5 ms.\n" in report
+    assert report.index("## 8. Admin panel") < report.index("## 9. Example")
+    assert report.index("## 9. Example") < report.index("## Method")
+    assert "| Example load | ≤ 100 ms | 12.5 ms | **met** | DESIGN |" in report
+    assert results_json(res, scenarios)["example"] == [{"load_ms": 12.5}]
 
 
 def test_targets_follow_their_rank() -> None:
@@ -156,3 +165,31 @@ def test_targets_follow_their_rank() -> None:
     ]
     # Over 1 KB per grant holding a backup, and a Store write in idle time, miss theirs.
     assert [t.met for t in targets] == [True, False, False, True]
+
+
+async def test_panel_without_a_browser_says_why(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No Chromium: the browser run is "not measured (why)", not a failure of the run."""
+    monkeypatch.setattr(browser, "CHROMIUM", tmp_path / "no-chromium")
+    params = MODES["quick"]
+    jobs = plan(SCENARIOS, params, {"panel"})
+    assert [j.run for j in jobs] == ["bundle", "browser"]
+    assert [j.run for j in plan(SCENARIOS, MODES["smoke"], {"panel"})] == ["bundle"]
+
+    res = Results(params=params, machine={})
+    for scenario in SCENARIOS:
+        res.data.update(scenario.empty())
+    for job in jobs:
+        PANEL.keep(res, job, await PANEL.run(RunContext(params, tmp_path), job))
+    (reason,) = res.data["panel"]["browser"].values()
+    # The frontend first (where only the test requirements are installed), else Chromium.
+    assert "frontend is missing" in reason or reason.startswith(
+        f"{tmp_path / 'no-chromium'} is missing"
+    )
+    targets = {t.name: t for t in PANEL.targets(res)}
+    assert targets["Panel bundle, gzipped"].met is True
+    slow = [t for name, t in targets.items() if name.startswith("Panel ready")]
+    assert len(slow) == 2
+    assert all(t.met is None and t.measured.startswith("not measured (") for t in slow)
+    assert "Panel in the browser: not measured (" in "\n".join(PANEL.section(res))

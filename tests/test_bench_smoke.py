@@ -24,6 +24,8 @@ SECTIONS = (
     "## 4. Storage",
     "## 5. Peers on the same workload",
     "## 6. Lock-kept windows",
+    "## 7. Z-Wave JS locks (issue 14)",
+    "## 8. Admin panel (issue 12)",
     "## Method",
 )
 MACHINE_ROWS = ("CPU", "Cores", "RAM", "Python", "Home Assistant")
@@ -118,6 +120,28 @@ def test_bench_smoke(tmp_path: Path) -> None:
     assert 0 < month["offline_hours"] < month["hours"]
     assert 0 <= month["backup_with_windows"] <= month["backup_without_windows"]
     assert month["backup_without_windows"] <= month["guests"]
+
+    # Z-Wave JS: every guest code reached the wire, at once and after a dead node's return.
+    zwave = results["zwave"]
+    for run in zwave["concurrent"]:
+        locks = run["locks"]
+        assert run["one"]["n"] == locks and run["one"]["missing"] == 0
+        at_once = run["at_once"]
+        assert at_once["n"] == locks * run["rounds"] and at_once["missing"] == 0
+        assert positive(at_once["p50_ms"])
+        assert at_once["p50_ms"] <= at_once["p99_ms"] <= at_once["max_ms"]
+    assert list(zwave["returns"]) == ["alive"]
+    for run in zwave["returns"]["alive"]:
+        assert run["n"] == run["locks"] == run["backups"]
+        assert run["missing"] == 0 and run["writes_while_dead"] == 0
+        assert run["pings_while_dead"] >= run["locks"]  # pinged while dead, unanswered
+        assert 0 < run["p50_ms"] <= run["p99_ms"] <= run["max_ms"]
+
+    # The panel: the bundle is measured; the smoke run opens no browser, and says so.
+    bundle = results["panel"]["bundle"]
+    assert 0 < bundle["gzip_bytes"] < bundle["raw_bytes"]
+    assert results["panel"]["browser"] is None
+    assert "Panel in the browser: not measured (smoke run: no browser)." in report
 
     targets = results["targets"]
     assert len(targets) >= 8

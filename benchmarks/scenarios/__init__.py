@@ -10,10 +10,12 @@ from ..base import Scenario
 from .idle import IDLE
 from .issuance import ISSUANCE
 from .memory import MEMORY
+from .panel import PANEL
 from .peers import PEERS
 from .setup import SETUP
 from .storage import STORAGE
 from .windows import WINDOWS
+from .zwave import ZWAVE
 
 SCENARIOS: tuple[Scenario, ...] = (
     SETUP,
@@ -23,6 +25,8 @@ SCENARIOS: tuple[Scenario, ...] = (
     STORAGE,
     PEERS,
     WINDOWS,
+    ZWAVE,
+    PANEL,
 )
 PARTS = tuple(part for scenario in SCENARIOS for part in scenario.parts)
 
