@@ -43,6 +43,15 @@ def kb(n: float) -> str:
     return f"{n / 1000:,.1f} kB"
 
 
+def panel_share(cold: list[dict[str, Any]]) -> list[dict[str, float]]:
+    """Per cold load: from the frontend's request of the panel's module to the panel painted."""
+    return [
+        {"share": r["painted"] - r["module_requested"]}
+        for r in cold
+        if r["painted"] is not None and r["module_requested"] is not None
+    ]
+
+
 def missing_prerequisite() -> str | None:
     """Why the browser run cannot happen here, if it cannot."""
     if importlib.util.find_spec("hass_frontend") is None:
@@ -64,7 +73,7 @@ class Panel(Scenario):
         if params.panel_loads:
             jobs.append(
                 self.job(
-                    f"panel: {params.panel_locks} locks, {params.panel_grants} grants, "
+                    f"panel: {params.panel_locks:,} locks, {params.panel_grants:,} grants, "
                     f"{params.panel_loads} × 2 page loads in Chromium",
                     "browser",
                 )
@@ -134,18 +143,27 @@ class Panel(Scenario):
             ("cold", "cold page load, Home Assistant's frontend starting included"),
         ):
             name = (
-                f"Panel ready and painted, {p.panel_locks} locks and {p.panel_grants} "
-                f"grants ({what})"
+                f"Panel ready and painted, {p.panel_locks:,} locks and "
+                f"{p.panel_grants:,} grants ({what})"
             )
             if reason:
                 targets.append(Target(name, "< 1 s", reason, None, "issue 12"))
                 continue
-            painted = res.col(data["browser"][way], "painted")
+            runs = data["browser"][way]
+            painted = res.col(runs, "painted")
+            measured = fmt_agg(painted, 0, " ms")
+            if way == "cold":
+                requested = res.col(runs, "module_requested")["median"]
+                share = res.col(panel_share(runs), "share")["median"]
+                measured += (
+                    f"; the frontend asked for the panel's module after "
+                    f"{fmt(requested, 0)} ms, the panel painted {fmt(share, 0)} ms later"
+                )
             targets.append(
                 Target(
                     name,
                     "< 1 s",
-                    fmt_agg(painted, 0, " ms"),
+                    measured,
                     painted["median"] < PAINT_TARGET_MS,
                     "issue 12",
                 )
@@ -190,15 +208,15 @@ class Panel(Scenario):
             (
                 f"A real Home Assistant with the frontend (`python -m homeassistant "
                 f"--skip-pip`, its own process; API answering {fmt(browser['hass_start_s'], 1)}"
-                f" s after the start) with {browser['locks']} template locks on the script "
-                f"provider, added through the config flow, and {browser['grants']} grants "
+                f" s after the start) with {browser['locks']:,} template locks on the script "
+                f"provider, added through the config flow, and {browser['grants']:,} grants "
                 "(one lock each, stays of 14 h every 16 h over the next two weeks, all on the "
                 "timeline); Debian's headless Chromium driven by Playwright, 1280 × 800, "
                 f"{loads} loads each way, every one in a fresh browser context (empty cache). "
                 "*Ready*: the panel's `backup-access-codes:ready` mark (first data and "
                 "strings rendered); *painted*: a timer set in the next animation frame, run "
                 "once that frame is painted. Every load checked that the panel showed "
-                f"{browser['locks']} lock cards and {browser['grants']} grant rows. Medians "
+                f"{browser['locks']:,} lock cards and {browser['grants']:,} grant rows. Medians "
                 "over the loads (± stdev, range)."
             ),
             "",
@@ -211,18 +229,13 @@ class Panel(Scenario):
             out.append(f"| {label} | " + " | ".join(cells) + " |")
         out.append("")
         cold = browser["cold"]
-        panel_share = [
-            {"share": r["painted"] - r["module_requested"]}
-            for r in cold
-            if r["painted"] is not None and r["module_requested"] is not None
-        ]
         out.extend(
             (
                 (
                     "Cold: Home Assistant's launch screen painted "
                     f"{fmt_agg(res.col(cold, 'page_fcp'), 0, ' ms')} after navigation "
                     "start; from the frontend's request of the panel module to the panel "
-                    f"painted {fmt_agg(res.col(panel_share, 'share'), 0, ' ms')}."
+                    f"painted {fmt_agg(res.col(panel_share(cold), 'share'), 0, ' ms')}."
                 ),
                 "",
             )

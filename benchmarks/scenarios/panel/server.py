@@ -49,8 +49,11 @@ class ServerError(Exception):
 
 
 def free_port() -> int:
-    """BENCH_PANEL_PORT, or a port nothing listens on now."""
+    """BENCH_PANEL_PORT (refused if something listens there), or one the system picks."""
     if port := os.environ.get("BENCH_PANEL_PORT"):
+        with contextlib.suppress(OSError):
+            socket.create_connection(("127.0.0.1", int(port)), timeout=0.5).close()
+            raise ServerError(f"BENCH_PANEL_PORT {port} is busy")
         return int(port)
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
