@@ -32,17 +32,19 @@ The harness (shared by every scenario):
 - ``report``: the Markdown report and the JSON results; ``machine``: the machine table;
   ``runner``: runs the jobs in this process or each in a fresh one; ``__main__``: the options.
 
-``scenarios/``, one module per question (setup, memory, issuance, idle, storage, peers), and
-``scenarios/__init__.py`` holds ``SCENARIOS``, the registry: its order is the order of the
-``--only`` parts, of the jobs, of the JSON keys and of the report's numbered sections.
+``scenarios/``, one module per question (setup, memory, issuance, idle, storage, peers,
+zwave: Z-Wave JS locks on the real zwave_js integration, panel: the admin panel's bundle and
+its load in headless Chromium against a real Home Assistant), and ``scenarios/__init__.py``
+holds ``SCENARIOS``, the registry: its order is the order of the ``--only`` parts, of the jobs,
+of the JSON keys and of the report's numbered sections.
 
-Adding a scenario (for example Z-Wave JS locks, or the admin panel's timing in a browser):
+Adding a scenario (``scenarios/zwave`` and ``scenarios/panel`` were added this way):
 
 1. Write ``scenarios/<name>.py`` with a ``Scenario`` subclass and one instance of it:
    ``name`` (unique), ``parts`` (the names ``--only`` selects), ``heading`` (its report section;
    a new heading becomes the next numbered section, an existing one adds to that section),
-   ``target_rank`` (where its rows go in the Targets table, lower first: issuance 10, storage
-   20, setup 30, memory 40, idle 50), and the methods it needs: ``plan`` (the jobs of one of
+   ``target_rank`` (where its rows go in the Targets table, lower first: issuance 10, zwave
+   12, storage 20, setup 30, memory 40, idle 50, panel 60), and the methods it needs: ``plan`` (the jobs of one of
    its parts, for a mode's sizes; ``self.job(...)`` makes one), ``run`` (one job, async, in a
    fresh Home Assistant from ``instance.home_assistant`` or ``locks.home_with_locks`` in
    ``ctx.config_dir(...)``; returns JSON-able data), ``empty`` and ``keep`` (where the results
@@ -50,8 +52,9 @@ Adding a scenario (for example Z-Wave JS locks, or the admin panel's timing in a
    and its report lines).
 2. Add the instance to ``SCENARIOS`` in ``scenarios/__init__.py``.
 3. If it needs sizes of its own, add a field to ``params.Params`` and a value to each mode in
-   ``params.MODES``. Locks of another kind (Z-Wave JS nodes, say) get their helpers in the
-   scenario's module, beside ``locks.py``'s template locks.
+   ``params.MODES``. Locks of another kind get their helpers in the scenario's module,
+   beside ``locks.py``'s template locks (``scenarios/zwave/network.py``: BE469 nodes from
+   ``tests/zwave_js_env.py``, the environment the Z-Wave tests use too).
 
 ``tests/test_bench_registry.py`` adds a scenario this way; ``tests/test_bench_smoke.py`` runs
 them all with tiny sizes (``--smoke``).

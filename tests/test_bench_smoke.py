@@ -132,10 +132,15 @@ def test_bench_smoke(tmp_path: Path) -> None:
         assert at_once["p50_ms"] <= at_once["p99_ms"] <= at_once["max_ms"]
     assert list(zwave["returns"]) == ["alive"]
     for run in zwave["returns"]["alive"]:
-        assert run["n"] == run["locks"] == run["backups"]
-        assert run["missing"] == 0 and run["writes_while_dead"] == 0
-        assert run["pings_while_dead"] >= run["locks"]  # pinged while dead, unanswered
-        assert 0 < run["p50_ms"] <= run["p99_ms"] <= run["max_ms"]
+        locks = run["locks"]
+        for phase in ("one", "at_once"):  # one node after another, then all at once
+            back = run[phase]
+            assert back["n"] == locks and back["missing"] == 0, phase
+            assert 0 < back["p50_ms"] <= back["p99_ms"] <= back["max_ms"], phase
+        assert run["backups"] == 2 * locks and run["writes_while_dead"] == 0
+        assert run["pings_while_dead"] >= 2 * locks  # pinged while dead, unanswered
+    assert "| `alive` event from the server | " in report
+    assert "| Guest code on the wire, 20 locks at once, p99 | " in report  # the peers'
 
     # The panel: the bundle is measured; the smoke run opens no browser, and says so.
     bundle = results["panel"]["bundle"]
@@ -144,5 +149,9 @@ def test_bench_smoke(tmp_path: Path) -> None:
     assert "Panel in the browser: not measured (smoke run: no browser)." in report
 
     targets = results["targets"]
+    names = [t["name"] for t in targets]
+    assert any(name.startswith("Z-Wave JS: guest code on the wire") for name in names)
+    assert any(name.startswith("Z-Wave JS: dead nodes back") for name in names)
+    assert "Panel bundle, gzipped" in names
     assert len(targets) >= 8
     assert all(t["met"] in (True, False, None) for t in targets)

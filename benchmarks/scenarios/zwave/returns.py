@@ -2,14 +2,16 @@
 
 Pools programmed, then every node dies; a grant starting now on each lock gets a backup code at
 once. Ten simulated minutes later (the integration pings the dead nodes meanwhile, unanswered)
-every node is back at the same moment, announced one way: the server's ``alive`` event, an
-unsolicited value report (the driver says ``alive`` first), a Wake Up Notification, a ``ready``
-node dump, a re-interview, or reachable again and found by a ``zwave_js.ping`` action. Measured
-per lock: from the return (or the ping call) to the ``node.set_value`` of that grant's
-scheduled code.
+the nodes come back, announced one way per run: the server's ``alive`` event, an unsolicited
+value report (the driver says ``alive`` first), a Wake Up Notification, a ``ready`` node dump, a
+re-interview, or reachable again and found by a ``zwave_js.ping`` action. First one node after
+another (each once the previous one's code is on the wire), then, after they all died again
+with a new grant each, all at the same moment. Measured per lock: from its return (or its ping
+call) to the ``node.set_value`` of its grant's scheduled code.
 """
 
 import asyncio
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -26,6 +28,7 @@ PING = "ping"
 STAY = timedelta(days=2)
 DEAD_S = 600.0  # ten simulated minutes dead
 DEAD_STEP_S = 5.0
+READ_BACK_S = 5.0  # simulated seconds for the read-backs of the codes written
 
 
 async def ping(net: Network, node_id: int) -> float:
@@ -37,65 +40,94 @@ async def ping(net: Network, node_id: int) -> float:
     return began
 
 
-async def come_back(net: Network, how: str) -> dict[int, float]:
-    """Every node is back; return when each one's return began (loop time)."""
+async def come_back(net: Network, how: str, nodes: list[int]) -> dict[int, float]:
+    """These nodes are back at once; return when each one's return began (loop time)."""
     if how == PING:
-        for lock in net.server.locks.values():
-            lock.reachable = True  # back on the mesh; nobody knows yet
-        nodes = list(net.server.locks)
+        for node_id in nodes:
+            net.server.locks[node_id].reachable = True  # on the mesh; nobody knows yet
         began = await asyncio.gather(
             *(net.hass.async_create_task(ping(net, node_id)) for node_id in nodes)
         )
         return dict(zip(nodes, began, strict=True))
     returned: dict[int, float] = {}
-    for node_id, lock in net.server.locks.items():
+    for node_id in nodes:
         returned[node_id] = net.hass.loop.time()
-        lock.come_back(Return(how))
+        net.server.locks[node_id].come_back(Return(how))
     return returned
 
 
+@dataclass
+class DeadAtCheckIn:
+    """Every node died, then a grant starting now on each lock got its backup code."""
+
+    scheduled: dict[int, str]  # node -> its grant's scheduled code
+    backups: int
+    dead_from: float  # loop time
+    pings: int  # pings of the dead nodes during the dead minutes
+
+
+async def dead_at_check_in(net: Network, name: str) -> DeadAtCheckIn:
+    """Every node dies; grants start now (backups at once); ten dead minutes pass."""
+    hass = net.hass
+    for lock in net.server.locks.values():
+        lock.die()
+    await run_clock(hass, 0)
+    dead_from = hass.loop.time()
+    mark = len(net.server.messages)
+    PROBE.reset()
+    starts = dt_util.utcnow()
+    scheduled: dict[int, str] = {}
+    keys: list[tuple[str, str]] = []
+    for node_id, entity_id in net.entity_ids.items():
+        response = await call_create_grant(
+            hass, [entity_id], starts, starts + STAY, f"{name} {node_id}"
+        )
+        scheduled[node_id] = str(response["code"])
+        keys.append((str(response["access_grant_id"]), entity_id))
+    await wait_events(hass, keys, "issued")
+    backups = PROBE.count("issued", backup=True)
+    await run_clock(hass, DEAD_S, DEAD_STEP_S)
+    pings = sum(
+        1 for m in net.server.messages[mark:] if m.get("command") == "node.ping"
+    )
+    return DeadAtCheckIn(scheduled, backups, dead_from, pings)
+
+
+async def back(
+    net: Network, how: str, dead: DeadAtCheckIn, nodes: list[int]
+) -> list[float]:
+    """These nodes come back together: from each one's return to its code on the wire."""
+    returned = await come_back(net, how, nodes)
+    wanted = [(node_id, dead.scheduled[node_id]) for node_id in nodes]
+    got = await net.wire.wait(net.hass, wanted, min(returned.values()))
+    return [got[key].at - returned[key[0]] for key in wanted if key in got]
+
+
 async def dead_return(ctx: RunContext, how: str) -> dict[str, Any]:
-    """Dead at check-in, back ten minutes later: how soon is the scheduled code sent."""
+    """Dead at check-in, back ten minutes later: one node after another, then all at once."""
     n = ctx.params.zwave_locks
     async with zwave_network(ctx, f"zwave-{how.replace(' ', '-')}", n) as net:
-        hass = net.hass
-        for lock in net.server.locks.values():
-            lock.die()
-        await run_clock(hass, 0)
-        dead_from = hass.loop.time()
-        mark = len(net.server.messages)
-        PROBE.reset()
-        starts = dt_util.utcnow()
-        scheduled: dict[int, str] = {}
-        keys: list[tuple[str, str]] = []
-        for node_id, entity_id in net.entity_ids.items():
-            response = await call_create_grant(
-                hass, [entity_id], starts, starts + STAY, f"Dead {node_id}"
-            )
-            scheduled[node_id] = str(response["code"])
-            keys.append((str(response["access_grant_id"]), entity_id))
-        await wait_events(hass, keys, "issued")
-        backups = PROBE.count("issued", backup=True)
-        await run_clock(hass, DEAD_S, DEAD_STEP_S)
-        dead_messages = net.server.messages[mark:]
-        returned = await come_back(net, how)
-        got = await net.wire.wait(hass, list(scheduled.items()), min(returned.values()))
-        latencies = [
-            got[(node_id, code)].at - returned[node_id]
-            for node_id, code in scheduled.items()
-            if (node_id, code) in got
-        ]
-        result: dict[str, Any] = {**latency_stats(latencies)}
+        nodes = list(net.entity_ids)
+        result: dict[str, Any] = {"how": how, "locks": n}
+        backups = pings = writes_while_dead = 0
+        for phase in ("one", "at_once"):
+            dead = await dead_at_check_in(net, phase)
+            writes_while_dead += len(net.wire.since(dead.dead_from))
+            if phase == "one":
+                latencies = [
+                    latency
+                    for node_id in nodes
+                    for latency in await back(net, how, dead, [node_id])
+                ]
+            else:
+                latencies = await back(net, how, dead, nodes)
+            result[phase] = {**latency_stats(latencies), "missing": n - len(latencies)}
+            backups += dead.backups
+            pings += dead.pings
+            await run_clock(
+                net.hass, READ_BACK_S
+            )  # the read-backs, before they die again
         result.update(
-            how=how,
-            locks=n,
-            backups=backups,
-            missing=n - len(latencies),
-            writes_while_dead=len(
-                [w for w in net.wire.since(dead_from) if w.at < min(returned.values())]
-            ),
-            pings_while_dead=sum(
-                1 for m in dead_messages if m.get("command") == "node.ping"
-            ),
+            backups=backups, pings_while_dead=pings, writes_while_dead=writes_while_dead
         )
     return result
