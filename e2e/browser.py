@@ -11,7 +11,6 @@ from collections.abc import AsyncIterator, Callable
 import contextlib
 from dataclasses import dataclass, field
 import io
-import json
 from pathlib import Path
 import tempfile
 import time
@@ -28,7 +27,7 @@ from playwright.async_api import (
     async_playwright,
 )
 
-from .chromium import CHROMIUM, CHROMIUM_FLAGS
+from .chromium import CHROMIUM, CHROMIUM_FLAGS, login_script
 from .client import Api
 from .common import CheckError, Run, ShownCode, contains_code, holds_only, write_file
 from .translations import Translations, screen_problems
@@ -185,14 +184,7 @@ class Screen:
         cls, api: Api, run: Run, translations: Translations, shots: Path | None
     ) -> AsyncIterator[Self]:
         """Start Chromium with the API's login (the frontend's saved tokens) and open a tab."""
-        # What the frontend keeps after a login (home-assistant-js-websocket's saveTokens).
-        tokens = {**api.tokens, "hassUrl": api.base, "clientId": api.client_id}
-        login = (
-            "(() => { const t = "
-            + json.dumps(tokens)
-            + "; t.expires = Date.now() + t.expires_in * 1000;"
-            " localStorage.setItem('hassTokens', JSON.stringify(t)); })();"
-        )
+        login = login_script(api.tokens, api.base, api.client_id)
         async with async_playwright() as pw:
             began = time.monotonic()
             browser = await pw.chromium.launch(

@@ -16,7 +16,8 @@ from benchmarks.params import MODES
 from benchmarks.report import all_targets, build_report, results_json
 from benchmarks.results import Results, Target
 from benchmarks.scenarios import PARTS, SCENARIOS
-from benchmarks.scenarios.panel import PANEL, browser
+from benchmarks.scenarios.panel import PANEL
+from e2e import chromium
 
 REGISTERED_PARTS = (
     "setup",
@@ -171,7 +172,7 @@ async def test_panel_without_a_browser_says_why(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """No Chromium: the browser run is "not measured (why)", not a failure of the run."""
-    monkeypatch.setattr(browser, "CHROMIUM", tmp_path / "no-chromium")
+    monkeypatch.setattr(chromium, "CHROMIUM", tmp_path / "no-chromium")
     params = MODES["quick"]
     jobs = plan(SCENARIOS, params, {"panel"})
     assert [j.run for j in jobs] == ["bundle", "browser"]

@@ -15,23 +15,12 @@ is defined and ``bench:click`` at the click. Every load checks that the panel sh
 and every grant.
 """
 
-import json
-from pathlib import Path
 from typing import Any
+
+from e2e.chromium import CHROMIUM, CHROMIUM_FLAGS, browser_problem, login_script
 
 from .server import Server
 
-CHROMIUM = Path("/usr/bin/chromium")
-# HA-NOTES.md: Debian's chromium in a container, nothing that reaches the network.
-CHROMIUM_FLAGS = (
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-)
 VIEWPORT = {"width": 1280, "height": 800}
 PANEL_PATH = "/backup-access-codes"
 START_PATH = "/profile/general"
@@ -77,23 +66,7 @@ PAINTED_JS = "() => performance.getEntriesByName('bench:painted').length > 0"
 
 def missing_browser() -> str | None:
     """Why the browser part cannot run here, if it cannot."""
-    if not CHROMIUM.exists():
-        return f"{CHROMIUM} is missing (Debian's chromium package)"
-    try:
-        import playwright.async_api  # noqa: F401
-    except ImportError:
-        return "Playwright is missing (requirements_develop.txt)"
-    return None
-
-
-def tokens_js(server: Server) -> str:
-    """Put the owner's tokens where the frontend looks for them after a login."""
-    tokens = {**server.tokens, "hassUrl": server.base, "clientId": server.client_id}
-    return (
-        f"(() => {{ const t = {json.dumps(tokens)}; "
-        "t.expires = Date.now() + t.expires_in * 1000; "
-        "localStorage.setItem('hassTokens', JSON.stringify(t)); })();"
-    )
+    return browser_problem(otherwise="or run the benchmark without the panel part")
 
 
 def since(times: dict[str, Any], origin: str) -> dict[str, float | None]:
@@ -122,12 +95,15 @@ async def one_load(
         viewport=VIEWPORT, locale="en-US", timezone_id="UTC", color_scheme="light"
     )
     try:
-        await context.add_init_script(tokens_js(server) + MARKS_JS)
+        api = server.api
+        await context.add_init_script(
+            login_script(api.tokens, api.base, api.client_id) + MARKS_JS
+        )
         page = await context.new_page()
         if how == "cold":
-            await page.goto(server.base + PANEL_PATH, wait_until="commit")
+            await page.goto(api.base + PANEL_PATH, wait_until="commit")
         else:
-            await page.goto(server.base + START_PATH, wait_until="load")
+            await page.goto(api.base + START_PATH, wait_until="load")
             entry = page.locator(f'[href="{PANEL_PATH}"]').first
             await entry.wait_for(state="visible", timeout=PAGE_TIMEOUT_MS)
             await page.wait_for_timeout(1000)  # the frontend done with its own start

@@ -18,7 +18,7 @@ from ...base import RunContext
 from ...locks import call_create_grant
 from ...probe import PROBE
 from ...stats import latency_stats, percentile
-from .network import Network, run_clock, zwave_network
+from .network import READ_BACK_S, Network, run_clock, zwave_network
 
 STAY = timedelta(hours=1)
 READ_BACK_S = (

@@ -43,6 +43,7 @@ from ...probe import PROBE
 USER_CODE_CC = 99
 POOL_WITHIN_S = 300.0  # simulated seconds for the pools to be programmed
 STORE_DELAY_S = 3.0  # the Store's debounced write
+READ_BACK_S = 5.0  # simulated seconds for the lock's read-back of a write to come and count
 
 
 @dataclass(frozen=True)

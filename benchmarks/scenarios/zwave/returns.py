@@ -22,13 +22,12 @@ from ...base import RunContext
 from ...locks import call_create_grant, wait_events
 from ...probe import PROBE
 from ...stats import latency_stats
-from .network import Network, run_clock, zwave_network
+from .network import READ_BACK_S, Network, run_clock, zwave_network
 
 PING = "ping"
 STAY = timedelta(days=2)
 DEAD_S = 600.0  # ten simulated minutes dead
 DEAD_STEP_S = 5.0
-READ_BACK_S = 5.0  # simulated seconds for the read-backs of the codes written
 
 
 async def ping(net: Network, node_id: int) -> float:
