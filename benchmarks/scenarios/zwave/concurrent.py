@@ -21,12 +21,8 @@ from ...stats import latency_stats, percentile
 from .network import READ_BACK_S, Network, run_clock, zwave_network
 
 STAY = timedelta(hours=1)
-READ_BACK_S = (
-    5.0  # simulated seconds for the lock's read-back of a write to come and count
-)
-AFTER_END_S = (
-    30.0  # simulated seconds after the grants' end for the slots to be cleared
-)
+# Simulated seconds after the grants' end for their slots to be cleared.
+AFTER_END_S = 30.0
 
 
 async def timed_grant(
@@ -43,7 +39,7 @@ async def timed_grant(
 
 
 async def to_the_end(net: Network) -> None:
-    """Let the read-backs come, then move past the grants' end until their slots are clear."""
+    """Let the read-backs come, then move past the grants' end and let their slots clear."""
     await run_clock(net.hass, READ_BACK_S)
     await run_clock(net.hass, STAY.total_seconds(), step=STAY.total_seconds())
     await run_clock(net.hass, AFTER_END_S)

@@ -43,7 +43,8 @@ from ...probe import PROBE
 USER_CODE_CC = 99
 POOL_WITHIN_S = 300.0  # simulated seconds for the pools to be programmed
 STORE_DELAY_S = 3.0  # the Store's debounced write
-READ_BACK_S = 5.0  # simulated seconds for the lock's read-back of a write to come and count
+# Simulated seconds for the lock's read-back of a write to come and count.
+READ_BACK_S = 5.0
 
 
 @dataclass(frozen=True)

@@ -123,9 +123,8 @@ async def dead_return(ctx: RunContext, how: str) -> dict[str, Any]:
             result[phase] = {**latency_stats(latencies), "missing": n - len(latencies)}
             backups += dead.backups
             pings += dead.pings
-            await run_clock(
-                net.hass, READ_BACK_S
-            )  # the read-backs, before they die again
+            # The codes' read-backs, before the nodes die again.
+            await run_clock(net.hass, READ_BACK_S)
         result.update(
             backups=backups, pings_while_dead=pings, writes_while_dead=writes_while_dead
         )
