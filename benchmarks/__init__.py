@@ -33,10 +33,10 @@ The harness (shared by every scenario):
   ``runner``: runs the jobs in this process or each in a fresh one; ``__main__``: the options.
 
 ``scenarios/``, one module per question (setup, memory, issuance, idle, storage, peers,
-zwave: Z-Wave JS locks on the real zwave_js integration, panel: the admin panel's bundle and
-its load in headless Chromium against a real Home Assistant), and ``scenarios/__init__.py``
-holds ``SCENARIOS``, the registry: its order is the order of the ``--only`` parts, of the jobs,
-of the JSON keys and of the report's numbered sections.
+windows, zwave: Z-Wave JS locks on the real zwave_js integration, panel: the admin panel's
+bundle and its load in headless Chromium against a real Home Assistant), and
+``scenarios/__init__.py`` holds ``SCENARIOS``, the registry: its order is the order of the
+``--only`` parts, of the jobs, of the JSON keys and of the report's numbered sections.
 
 Adding a scenario (``scenarios/zwave`` and ``scenarios/panel`` were added this way):
 
@@ -44,12 +44,12 @@ Adding a scenario (``scenarios/zwave`` and ``scenarios/panel`` were added this w
    ``name`` (unique), ``parts`` (the names ``--only`` selects), ``heading`` (its report section;
    a new heading becomes the next numbered section, an existing one adds to that section),
    ``target_rank`` (where its rows go in the Targets table, lower first: issuance 10, zwave
-   12, storage 20, setup 30, memory 40, idle 50, panel 60), and the methods it needs: ``plan`` (the jobs of one of
-   its parts, for a mode's sizes; ``self.job(...)`` makes one), ``run`` (one job, async, in a
-   fresh Home Assistant from ``instance.home_assistant`` or ``locks.home_with_locks`` in
-   ``ctx.config_dir(...)``; returns JSON-able data), ``empty`` and ``keep`` (where the results
-   go in ``Results.data``, which is also the JSON), ``targets`` and ``section`` (its verdicts
-   and its report lines).
+   12, storage 20, setup 30, memory 40, idle 50, windows 60, panel 70), and the methods it
+   needs: ``plan`` (the jobs of one of its parts, for a mode's sizes; ``self.job(...)`` makes
+   one), ``run`` (one job, async, in a fresh Home Assistant from ``instance.home_assistant``
+   or ``locks.home_with_locks`` in ``ctx.config_dir(...)``; returns JSON-able data), ``empty``
+   and ``keep`` (where the results go in ``Results.data``, which is also the JSON),
+   ``targets`` and ``section`` (its verdicts and its report lines).
 2. Add the instance to ``SCENARIOS`` in ``scenarios/__init__.py``.
 3. If it needs sizes of its own, add a field to ``params.Params`` and a value to each mode in
    ``params.MODES``. Locks of another kind get their helpers in the scenario's module,

@@ -65,7 +65,7 @@ class Panel(Scenario):
     name = "panel"
     parts = ("panel",)
     heading = "Admin panel (issue 12)"
-    target_rank = 60
+    target_rank = 70
 
     def plan(self, params: Params, part: str) -> list[Job]:
         """The bundle; the browser run unless the mode has no page loads."""
