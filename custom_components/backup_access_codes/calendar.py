@@ -137,6 +137,7 @@ class AccessGrantsCalendar(BackupAccessCodesEntity, CalendarEntity):
         """Describe the calendar."""
         super().__init__(coordinator, "access_grants")
         self._shown: EventParts | None = None
+        self._shown_event: CalendarEvent | None = None
         self._listed: tuple[EventParts, ...] | None = None
 
     async def async_added_to_hass(self) -> None:
@@ -147,7 +148,7 @@ class AccessGrantsCalendar(BackupAccessCodesEntity, CalendarEntity):
         router = self.hass.data.get(DATA_ROUTER)
         if router is None:
             router = self.hass.data[DATA_ROUTER] = _ChangeRouter(self.hass)
-        self._shown = self._current_parts()
+        self._show(self._current_parts())
         self.async_on_remove(
             router.follow(self.coordinator.entry.entry_id, self._async_changed)
         )
@@ -156,9 +157,16 @@ class AccessGrantsCalendar(BackupAccessCodesEntity, CalendarEntity):
 
     @property
     def event(self) -> CalendarEvent | None:
-        """Return the current stay, else the next one."""
-        parts = self._current_parts()
-        return None if parts is None else self._event(parts)
+        """Return the current stay, else the next one.
+
+        Built once per change (a state write reads it several times): every change of a
+        grant on this lock comes with an evaluation, which ``_async_changed`` follows.
+        """
+        return self._shown_event
+
+    def _show(self, parts: EventParts | None) -> None:
+        self._shown = parts
+        self._shown_event = None if parts is None else self._event(parts)
 
     async def async_get_events(
         self, hass: HomeAssistant, start_date: datetime, end_date: datetime
@@ -175,7 +183,7 @@ class AccessGrantsCalendar(BackupAccessCodesEntity, CalendarEntity):
         """Write the state when the current or next stay changed; refresh open views."""
         written = False
         if (shown := self._current_parts()) != self._shown:
-            self._shown = shown
+            self._show(shown)
             self.async_write_ha_state()  # also refreshes the views that subscribed
             written = True
         if self._event_listeners:
