@@ -64,7 +64,7 @@ async def test_success_false_and_plain_success(
         blocking=True,
     )
     await provider(hass, "script.clear_code").async_clear_code(1)
-    assert provider(hass).is_online()
+    assert provider(hass).offline_reason() is None
 
 
 async def test_missing_script_is_a_failure(hass: HomeAssistant, locks: None) -> None:

@@ -60,11 +60,12 @@ class LockProvider(Protocol):
     # Seconds between two calls to the same lock (mesh networks need a breath).
     min_gap: float
 
-    def is_online(self) -> bool:
-        """Return False when the provider knows the lock is unreachable."""
-
     def offline_reason(self) -> str | None:
-        """Return why the provider knows the lock is unreachable (e.g. ``dead_node``)."""
+        """Return why the provider knows the lock is unreachable (e.g. ``dead_node``).
+
+        None while it knows nothing against it: the lock entity's own availability
+        decides then.
+        """
 
     def async_start(self, on_change: Callable[[], None]) -> Callable[[], None]:
         """Start watching the lock; call ``on_change`` when reachability may have changed."""
@@ -99,10 +100,6 @@ class BaseProvider:
         # A set or clear may be several calls: never interleave two on one lock, even
         # across a reload that makes a new provider while an old call still runs.
         self._busy = call_guard(hass, lock_entity_id)
-
-    def is_online(self) -> bool:
-        """Return False when the provider knows the lock is unreachable."""
-        return self.offline_reason() is None
 
     def offline_reason(self) -> str | None:
         """Know nothing beyond the lock entity's own availability."""

@@ -19,11 +19,11 @@ command class the lock speaks:
   with ``zwave_js.get_users``; capacity from ``zwave_js.get_credential_capabilities``.
 
 Reachability comes from the node itself: a dead node keeps its lock entity available, so
-``is_online()`` is False while the node is dead. zwave-js announces a return with the
-node's "alive" event, sent before anything else the node says (``Driver.handleRequest``
-marks a dead node alive on any frame from it, ``Driver.handleSerialAPICommandResult``
-when a command to it, a ping, succeeds); a "ready" event carries the status in a full
-node dump. The provider follows all of them. A lock that comes back without a word
+``offline_reason()`` is ``dead_node`` while the node is dead. zwave-js announces a return
+with the node's "alive" event, sent before anything else the node says
+(``Driver.handleRequest`` marks a dead node alive on any frame from it,
+``Driver.handleSerialAPICommandResult`` when a command to it, a ping, succeeds); a "ready"
+event carries the status in a full node dump. The provider follows all of them. A lock that comes back without a word
 (a battery lock marked dead after one failed command may stay silent for hours) is
 found by pinging its node while it stays dead: after a minute, then doubling to an hour.
 
