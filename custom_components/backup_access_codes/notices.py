@@ -5,8 +5,7 @@ from typing import Any
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant, callback
-from homeassistant.helpers import device_registry as dr, issue_registry as ir
-from homeassistant.helpers.device import async_entity_id_to_device_id
+from homeassistant.helpers import issue_registry as ir
 
 from .const import (
     DOMAIN,
@@ -17,6 +16,7 @@ from .const import (
 )
 from .engine import LockEngine
 from .grants import Grant, NoCodeCause
+from .lock_entity import lock_device_id, lock_name
 from .outcomes import CodeIssued, IssueFailed, Outcome
 
 _LOGGER = logging.getLogger(__name__)
@@ -46,19 +46,12 @@ class LockNotices:
     @property
     def lock_name(self) -> str:
         """Return the lock's friendly name (or its entity id)."""
-        if state := self.hass.states.get(self.lock_entity_id):
-            return str(state.name)
-        return self.lock_entity_id
+        return lock_name(self.hass, self.lock_entity_id)
 
     @property
     def device_id(self) -> str | None:
         """Return the lock's device, or the one made for a lock without a device."""
-        if device_id := async_entity_id_to_device_id(self.hass, self.lock_entity_id):
-            return device_id
-        device = dr.async_get(self.hass).async_get_device_by_identifier(
-            (DOMAIN, self.entry.entry_id), self.entry.entry_id
-        )
-        return device.id if device else None
+        return lock_device_id(self.hass, self.entry.entry_id, self.lock_entity_id)
 
     def grant_event_base(self, grant: Grant) -> dict[str, Any]:
         """Return the data every event about a grant on this lock carries."""
