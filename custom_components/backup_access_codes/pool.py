@@ -100,6 +100,18 @@ class PoolHealth:
         """Warning: more than 75% of the pool is in use by guests."""
         return self.in_use > MANY_ACTIVE_SHARE * self.size
 
+    def as_dict(self) -> dict[str, int | bool]:
+        """The counts and the three flags, as diagnostics and the panel show them."""
+        return {
+            "size": self.size,
+            "ready": self.ready,
+            "in_use": self.in_use,
+            "failed": self.failed,
+            "empty": self.empty,
+            "partial": self.partial,
+            "many_active": self.many_active,
+        }
+
 
 def pool_health(pool: list[PoolCode]) -> PoolHealth:
     """Summarise a pool."""
