@@ -49,6 +49,15 @@ def coordinator_for(hass: HomeAssistant, lock_entity_id: str) -> LockCoordinator
     raise invalid("lock_not_configured", lock=state.name, lock_entity_id=lock_entity_id)
 
 
+def coordinators_for(
+    hass: HomeAssistant, lock_entity_ids: list[str]
+) -> list[LockCoordinator]:
+    """Return the loaded locks with these entity ids, each once, or say why not."""
+    if not (unique := list(dict.fromkeys(lock_entity_ids))):
+        raise invalid("no_lock_given")
+    return [coordinator_for(hass, lock_entity_id) for lock_entity_id in unique]
+
+
 def grants_of(hass: HomeAssistant) -> dict[str, Grant]:
     """Return every stored grant by id."""
     return hass.data[DATA_STORAGE].state.grants
