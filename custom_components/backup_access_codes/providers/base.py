@@ -188,6 +188,29 @@ def describe_error(err: BaseException) -> str:
     return str(err) or type(err).__name__
 
 
+async def call_stack[T](
+    hass: HomeAssistant,
+    call: Coroutine[Any, Any, T],
+    failure: str,
+    *,
+    secret: str | None = None,
+) -> T:
+    """Await a call into a lock stack's own client; every failure becomes a ProviderError.
+
+    For what Home Assistant's actions do not offer (schedules, the lock's clock): the
+    error says ``failure`` and then why (or that it timed out), never ``secret``, and is
+    transient: the write is tried again later.
+    """
+    try:
+        return await call_with_timeout(hass, call)
+    except TimeoutError:
+        raise ProviderError(f"{failure} (timed out)") from None
+    except Exception as err:  # noqa: BLE001 - any failure of the client or the lock
+        raise ProviderError(
+            f"{failure}: {scrub(describe_error(err), secret)}"
+        ) from None
+
+
 async def call_action(
     hass: HomeAssistant,
     domain: str,
