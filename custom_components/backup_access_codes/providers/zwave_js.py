@@ -54,7 +54,14 @@ from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.dispatcher import async_dispatcher_connect
 from homeassistant.helpers.event import async_call_later, async_track_state_change_event
 
-from .base import BaseProvider, Capacity, ProviderError, call_action, call_with_timeout
+from .base import (
+    BaseProvider,
+    Capacity,
+    ProviderError,
+    call_action,
+    call_with_timeout,
+    describe_error,
+)
 
 if TYPE_CHECKING:
     from zwave_js_server.model.node import Node
@@ -660,8 +667,9 @@ def _entity_response(response: Any, entity_id: str) -> dict[str, Any]:
 
 
 def _describe(err: BaseException) -> str:
+    """The error's text, and Home Assistant's translation key (what _is_permanent reads)."""
     key = getattr(err, "translation_key", None)
-    text = str(err) or type(err).__name__
+    text = describe_error(err)
     return f"{text} ({key})" if key else text
 
 
