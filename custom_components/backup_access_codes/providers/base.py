@@ -170,6 +170,32 @@ async def call_with_timeout[T](hass: HomeAssistant, call: Coroutine[Any, Any, T]
         unsub()
 
 
+async def async_wait(
+    hass: HomeAssistant, seconds: float, until: asyncio.Future[Any] | None = None
+) -> None:
+    """Wait ``seconds`` on Home Assistant's timers, or less if ``until`` is done first.
+
+    Never ``asyncio.sleep``: simulated time drives these waits in tests, as a clock
+    change does in real life.
+    """
+    done: asyncio.Future[None] = hass.loop.create_future()
+
+    @callback
+    def finish(_when_or_until: object) -> None:
+        if not done.done():
+            done.set_result(None)
+
+    unsub = async_call_later(hass, seconds, finish)
+    if until is not None:
+        until.add_done_callback(finish)
+    try:
+        await done
+    finally:
+        unsub()
+        if until is not None:
+            until.remove_done_callback(finish)
+
+
 def scrub(text: str, secret: str | None) -> str:
     """Hide a code that an error text may quote (a lock integration's own message).
 

@@ -58,6 +58,7 @@ from .base import (
     BaseProvider,
     Capacity,
     ProviderError,
+    async_wait,
     call_action,
     call_with_timeout,
     describe_error,
@@ -190,23 +191,8 @@ class _SlotWatch:
 
     async def wait(self, seconds: float) -> Outcome:
         """Return what happened, or "timeout" after ``seconds`` on Home Assistant's timers."""
-        if self.outcome.done():
-            return self.outcome.result()
-        timer = self.hass.loop.create_future()
-
-        @callback
-        def expire(_now: datetime) -> None:
-            if not timer.done():
-                timer.set_result(None)
-
-        unsub = async_call_later(self.hass, seconds, expire)
-        try:
-            await asyncio.wait(
-                (self.outcome, timer), return_when=asyncio.FIRST_COMPLETED
-            )
-        finally:
-            unsub()
-            timer.cancel()
+        if not self.outcome.done():
+            await async_wait(self.hass, seconds, self.outcome)
         return self.outcome.result() if self.outcome.done() else "timeout"
 
 
