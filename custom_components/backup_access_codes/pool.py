@@ -15,9 +15,8 @@ class PoolStatus(StrEnum):
     PROGRAMMED = "programmed"  # on the lock, ready to be issued
     FAILED = "failed"  # the latest attempt to program it failed
     ISSUED = "issued"  # in use by a grant
-    ROTATING = (
-        "rotating"  # old code still on the lock, ``next_code`` waits to replace it
-    )
+    # The old code is still on the lock; ``next_code`` waits to replace it.
+    ROTATING = "rotating"
 
 
 @dataclass(slots=True)

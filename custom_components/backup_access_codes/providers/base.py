@@ -38,9 +38,8 @@ class ProviderError(Exception):
 class Capacity:
     """What a lock can hold, as far as its stack tells."""
 
-    slots: int | None = (
-        None  # user code slots 1..slots; None when the stack does not say
-    )
+    # User code slots 1..slots; None when the stack does not say.
+    slots: int | None = None
     min_length: int = 4
     max_length: int = 8
 
