@@ -1,4 +1,7 @@
-"""Creating, moving and deleting access grants: shared by the actions and calendar sync."""
+"""Creating, moving and deleting access grants.
+
+Shared by the actions, the panel's commands, the grants calendar and calendar sync.
+"""
 
 from datetime import datetime
 from typing import Any
