@@ -36,7 +36,7 @@ class SlotWriter:
         may_write: Callable[[], bool],
         after_write: Callable[[], None],
         when_done: Callable[[], None],
-        window_refused: Callable[[WindowRefusedError], None] = lambda _err: None,
+        window_refused: Callable[[WindowRefusedError], None],
     ) -> None:
         """``may_write`` says the lock may be called now; the callbacks follow progress.
 
