@@ -196,14 +196,11 @@ def lock_view(coordinator: LockCoordinator, grant: Grant) -> dict[str, Any]:
     """Describe a grant on one lock: the code its guest was last told."""
     grant_lock = grant.locks[coordinator.entry.entry_id]
     told = grant_lock.told
-    slot = grant_lock.slot
-    if told is not None and told.is_backup:
-        slot = told.slot
     return {
         "lock_entity_id": coordinator.lock_entity_id,
         "code": told.code if told else None,
         "is_backup_code": told.is_backup if told else False,
-        "slot": slot,
+        "slot": grant_lock.told_slot,
         "status": coordinator.engine.status(grant, grant_lock).value,
         "first_used_at": (
             grant_lock.first_used_at.isoformat() if grant_lock.first_used_at else None
