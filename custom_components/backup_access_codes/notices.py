@@ -41,7 +41,8 @@ class LockNotices:
         self.hass = hass
         self.entry = entry
         self.lock_entity_id = lock_entity_id
-        self._repairs: dict[str, bool] = {}
+        # Each repair as last raised (its placeholders) or cleared (None).
+        self._repairs: dict[str, dict[str, str] | None] = {}
 
     @property
     def lock_name(self) -> str:
@@ -197,10 +198,11 @@ class LockNotices:
     ) -> None:
         """Raise the lock's repair issue ``key`` while ``active``, delete it after."""
         issue_id = f"{key}_{self.entry.entry_id}"
-        if self._repairs.get(key) == active and not active:
-            return  # nothing to delete; an active issue is refreshed (names may change)
-        self._repairs[key] = active
-        if not active:
+        wanted = {"lock": self.lock_name, **placeholders} if active else None
+        if key in self._repairs and self._repairs[key] == wanted:
+            return  # raised with these words, or cleared, already
+        self._repairs[key] = wanted
+        if wanted is None:
             ir.async_delete_issue(self.hass, DOMAIN, issue_id)
             return
         ir.async_create_issue(
@@ -210,7 +212,7 @@ class LockNotices:
             is_fixable=False,
             severity=severity,
             translation_key=key,
-            translation_placeholders={"lock": self.lock_name, **placeholders},
+            translation_placeholders=wanted,
         )
 
 
