@@ -203,3 +203,33 @@ async def test_two_causes_two_repairs(hass: HomeAssistant, writes: list[Event]) 
     assert full is not None and offline is not None
     assert full.translation_placeholders["grants"] == "No slot"
     assert offline.translation_placeholders["grants"] == "Offline"
+
+
+async def test_repair_names_follow_the_guests(
+    hass: HomeAssistant, writes: list[Event]
+) -> None:
+    """A raised repair names each guest as they come and go, then clears."""
+    entry = await add_entry(hass, make_entry(pool_size=1, slot_count=4))
+    await set_online(hass, False)
+    await create_grant(hass, starts_in=timedelta(minutes=10), name="Holder")
+    ann = await create_grant(hass, starts_in=timedelta(hours=20), name="Ann")
+    offline = repair(hass, "no_code_lock_offline", entry)
+    assert offline is not None
+    assert offline.translation_placeholders["grants"] == "Ann"
+    await create_grant(hass, starts_in=timedelta(hours=30), name="Bo")
+    offline = repair(hass, "no_code_lock_offline", entry)
+    assert offline is not None
+    assert offline.translation_placeholders["grants"] == "Ann, Bo"
+
+    await hass.services.async_call(
+        DOMAIN,
+        "delete_access_grant",
+        {"access_grant_id": ann["access_grant_id"]},
+        blocking=True,
+    )
+    offline = repair(hass, "no_code_lock_offline", entry)
+    assert offline is not None
+    assert offline.translation_placeholders["grants"] == "Bo"
+
+    await set_online(hass, True)  # Bo is told the scheduled code: served
+    assert no_code_repairs(hass) == []

@@ -446,7 +446,9 @@ async def test_bridge_offline_makes_the_lock_unavailable(
     async_fire_mqtt_message(hass, BRIDGE_STATE, '{"state":"offline"}')
     await hass.async_block_till_done()
     assert hass.states.get(LOCK).state == STATE_UNAVAILABLE
-    assert provider.is_online()  # nothing beyond the entity's own availability
+    assert (
+        provider.offline_reason() is None
+    )  # nothing beyond the entity's own availability
     async_fire_mqtt_message(hass, BRIDGE_STATE, '{"state":"online"}')
     async_fire_mqtt_message(hass, f"{DEVICE_TOPIC}/availability", '{"state":"offline"}')
     await hass.async_block_till_done()

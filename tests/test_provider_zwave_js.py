@@ -297,14 +297,14 @@ async def test_dead_node_is_offline(
     changes: list[None] = []
     stop = provider.async_start(lambda: changes.append(None))
     changes.clear()
-    assert provider.is_online()
+    assert provider.offline_reason() is None
 
     fake.status("dead")
     await hass.async_block_till_done()
     state = hass.states.get(LOCK)
     assert state is not None
     assert state.state != "unavailable"  # Home Assistant's own view
-    assert not provider.is_online()
+    assert provider.offline_reason() == "dead_node"
     assert provider.offline_reason() == "dead_node"  # what the panel shows
     assert changes
     with pytest.raises(ProviderError, match="dead") as err:
@@ -314,7 +314,7 @@ async def test_dead_node_is_offline(
 
     changes.clear()
     fake.status("alive")
-    assert provider.is_online()
+    assert provider.offline_reason() is None
     assert changes
 
     # The node dying while a write waits for its report fails that write.
@@ -341,11 +341,11 @@ async def test_status_carried_by_other_events(
     stop = provider.async_start(lambda: changes.append(None))
     fake.die()
     await hass.async_block_till_done()
-    assert not provider.is_online()
+    assert provider.offline_reason() == "dead_node"
     changes.clear()
     fake.come_back(how)
     await hass.async_block_till_done()
-    assert provider.is_online()
+    assert provider.offline_reason() is None
     assert changes
     stop()
 
@@ -375,14 +375,14 @@ async def test_dead_node_is_pinged_until_it_answers(
             minutes.append(minute)
     assert minutes == [1, 3, 7, 15, 31, 63, 123, 183]
     assert pings(fake)[0] == {"command": "node.ping", "nodeId": NODE_ID}
-    assert not provider.is_online()
+    assert provider.offline_reason() == "dead_node"
 
     # The lock is back on the mesh without a word: the next ping finds it (zwave-js
     # marks a node that answers alive), and the pings stop.
     fake.reachable = True
     changes.clear()
     await advance(hass, freezer, 3600)
-    assert provider.is_online()
+    assert provider.offline_reason() is None
     assert changes
     count = len(pings(fake))
     await advance(hass, freezer, 2 * 3600)
@@ -439,7 +439,7 @@ async def test_ping_that_fails_or_hangs(
     assert sent[0] == 60
     assert 240 <= sent[1] <= 250
     assert [b - a for a, b in pairwise(sent[1:])] == [240, 480]
-    assert not provider.is_online()
+    assert provider.offline_reason() == "dead_node"
 
 
 async def test_write_does_not_wait_for_a_hung_ping(
@@ -453,7 +453,7 @@ async def test_write_does_not_wait_for_a_hung_ping(
     await advance(hass, freezer, 61)
     assert trapped_pings  # and no answer
     fake.come_back(Return.ALIVE)
-    assert provider.is_online()
+    assert provider.offline_reason() is None
     task = asyncio.ensure_future(provider.async_set_code(5, CODE))
     await let_run(hass)
     assert set_values(fake) == [set_value_message(5, "userCode", CODE)]
@@ -475,7 +475,7 @@ async def test_zwave_js_unloaded_and_reloaded(
     assert await hass.config_entries.async_unload(zwave.entry_id)
     await hass.async_block_till_done()
     assert zwave.state is ConfigEntryState.NOT_LOADED
-    assert not provider.is_online()
+    assert provider.offline_reason() == "no_node"
     assert provider.offline_reason() == "no_node"
     with pytest.raises(ProviderError) as err:
         await provider.async_set_code(5, CODE)
@@ -486,11 +486,11 @@ async def test_zwave_js_unloaded_and_reloaded(
     server.new_nodes()
     assert await hass.config_entries.async_setup(zwave.entry_id)
     await hass.async_block_till_done()
-    assert provider.is_online()
+    assert provider.offline_reason() is None
     changes.clear()
     fake.status("dead")
     assert changes
-    assert not provider.is_online()
+    assert provider.offline_reason() == "dead_node"
     stop()
 
 

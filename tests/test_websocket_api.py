@@ -206,7 +206,7 @@ async def test_grant_commands_follow_the_actions_rules(
         ),
         ({"code": "111111"}, "code_weak"),
         ({"code": "12a456"}, "code_not_digits"),
-        ({"lock_entity_id": []}, "unknown_lock"),
+        ({"lock_entity_id": []}, "no_lock_given"),  # as the action answers
     ):
         answer = await client.send(
             "create_grant",

@@ -38,6 +38,7 @@ from .const import (
     LAYOUT_OPTIONS,
     PROVIDER_SCRIPT,
 )
+from .lock_entity import lock_name
 from .lock_state import holds_slots
 from .options import entry_options, layout_from
 from .providers import NO_CODE_INTERFACE, Capacity, create_provider, detect_provider
@@ -222,13 +223,6 @@ def fit_options(
     ):
         return None  # fewer slots than the pool plus one guest, or no usable length
     return fitted
-
-
-def lock_name(hass: HomeAssistant, lock_entity_id: str) -> str:
-    """Return what the host calls the lock: its friendly name (or its entity id)."""
-    if state := hass.states.get(lock_entity_id):
-        return str(state.name)
-    return lock_entity_id
 
 
 def _script_errors(hass: HomeAssistant, user_input: dict[str, Any]) -> dict[str, str]:

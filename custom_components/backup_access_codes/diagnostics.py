@@ -55,21 +55,12 @@ async def async_get_config_entry_diagnostics(
         slot: None if code is None else REDACTED
         for slot, code in state["on_lock"].items()
     }
-    health = engine.health()
     return {
         "entry": {"data": dict(entry.data), "options": dict(entry.options)},
         "online": coordinator.online,
         # Whether the lock keeps codes on time itself (its provider's answer, no codes).
         "lock_windows": coordinator.windows.diagnostics(),
-        "health": {
-            "size": health.size,
-            "ready": health.ready,
-            "in_use": health.in_use,
-            "failed": health.failed,
-            "empty": health.empty,
-            "partial": health.partial,
-            "many_active": health.many_active,
-        },
+        "health": engine.health().as_dict(),
         "lock_state": _private(state),
         "access_grants": [
             {

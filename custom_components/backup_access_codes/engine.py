@@ -240,10 +240,6 @@ class LockEngine:
         """Return what each slot the integration cares about should hold."""
         return self.slots.desired(now)
 
-    def pending_writes(self, now: datetime) -> list[SlotWrite]:
-        """Return the writes still needed, clears first, then grant codes, then the pool."""
-        return self.slots.pending_writes(now)
-
     def next_write(self, now: datetime) -> SlotWrite | None:
         """Return the first needed write whose retry time has come."""
         return self.slots.next_write(now)

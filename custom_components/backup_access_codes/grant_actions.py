@@ -1,4 +1,7 @@
-"""Creating, moving and deleting access grants: shared by the actions and calendar sync."""
+"""Creating, moving and deleting access grants.
+
+Shared by the actions, the panel's commands, the grants calendar and calendar sync.
+"""
 
 from datetime import datetime
 from typing import Any
@@ -47,6 +50,15 @@ def coordinator_for(hass: HomeAssistant, lock_entity_id: str) -> LockCoordinator
     if (state := hass.states.get(lock_entity_id)) is None:
         raise invalid("unknown_lock", lock_entity_id=lock_entity_id)
     raise invalid("lock_not_configured", lock=state.name, lock_entity_id=lock_entity_id)
+
+
+def coordinators_for(
+    hass: HomeAssistant, lock_entity_ids: list[str]
+) -> list[LockCoordinator]:
+    """Return the loaded locks with these entity ids, each once, or say why not."""
+    if not (unique := list(dict.fromkeys(lock_entity_ids))):
+        raise invalid("no_lock_given")
+    return [coordinator_for(hass, lock_entity_id) for lock_entity_id in unique]
 
 
 def grants_of(hass: HomeAssistant) -> dict[str, Grant]:
@@ -184,14 +196,11 @@ def lock_view(coordinator: LockCoordinator, grant: Grant) -> dict[str, Any]:
     """Describe a grant on one lock: the code its guest was last told."""
     grant_lock = grant.locks[coordinator.entry.entry_id]
     told = grant_lock.told
-    slot = grant_lock.slot
-    if told is not None and told.is_backup:
-        slot = told.slot
     return {
         "lock_entity_id": coordinator.lock_entity_id,
         "code": told.code if told else None,
         "is_backup_code": told.is_backup if told else False,
-        "slot": slot,
+        "slot": grant_lock.told_slot,
         "status": coordinator.engine.status(grant, grant_lock).value,
         "first_used_at": (
             grant_lock.first_used_at.isoformat() if grant_lock.first_used_at else None

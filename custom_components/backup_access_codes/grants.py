@@ -106,6 +106,16 @@ class GrantLock:
         """Return True during an issue_failed episode (the guest has no working code)."""
         return self.no_code is not None
 
+    @property
+    def told_slot(self) -> int | None:
+        """Return where the code the guest was last told sits.
+
+        A backup code's pool slot, else the guest slot of the scheduled code (None
+        while it holds none).
+        """
+        told = self.told
+        return told.slot if told is not None and told.is_backup else self.slot
+
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Self:
         """Read back from the store."""
@@ -221,7 +231,7 @@ class PastStay:
             ends_at=grant.ends_at,
             key=grant.key,
             is_backup_code=told.is_backup if told else False,
-            slot=(told.slot if told and told.is_backup else grant_lock.slot),
+            slot=grant_lock.told_slot,
             told_at=told.issued_at if told else None,
             first_used_at=grant_lock.first_used_at,
         )

@@ -19,6 +19,7 @@ from homeassistant.helpers.event import async_track_entity_registry_updated_even
 from homeassistant.loader import IntegrationNotLoaded, async_get_loaded_integration
 
 from .const import CONF_PROVIDER, DOMAIN, PROVIDER_SCRIPT
+from .lock_entity import own_device
 
 if TYPE_CHECKING:
     from .coordinator import LockCoordinator
@@ -31,13 +32,6 @@ PROVIDER_NAMES = {
     "zigbee2mqtt": "Zigbee2MQTT",
     "zwave_js": "Z-Wave JS",
 }
-
-
-def own_device(hass: HomeAssistant, entry_id: str) -> dr.DeviceEntry | None:
-    """Return the device made for the entry's lock, if there is one."""
-    return dr.async_get(hass).async_get_device_by_identifier(
-        (DOMAIN, entry_id), entry_id
-    )
 
 
 def device_model(

@@ -5,8 +5,7 @@ from typing import Any
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant, callback
-from homeassistant.helpers import device_registry as dr, issue_registry as ir
-from homeassistant.helpers.device import async_entity_id_to_device_id
+from homeassistant.helpers import issue_registry as ir
 
 from .const import (
     DOMAIN,
@@ -17,6 +16,7 @@ from .const import (
 )
 from .engine import LockEngine
 from .grants import Grant, NoCodeCause
+from .lock_entity import lock_device_id, lock_name
 from .outcomes import CodeIssued, IssueFailed, Outcome
 
 _LOGGER = logging.getLogger(__name__)
@@ -41,24 +41,18 @@ class LockNotices:
         self.hass = hass
         self.entry = entry
         self.lock_entity_id = lock_entity_id
-        self._repairs: dict[str, bool] = {}
+        # Each repair as last raised (its placeholders) or cleared (None).
+        self._repairs: dict[str, dict[str, str] | None] = {}
 
     @property
     def lock_name(self) -> str:
         """Return the lock's friendly name (or its entity id)."""
-        if state := self.hass.states.get(self.lock_entity_id):
-            return str(state.name)
-        return self.lock_entity_id
+        return lock_name(self.hass, self.lock_entity_id)
 
     @property
     def device_id(self) -> str | None:
         """Return the lock's device, or the one made for a lock without a device."""
-        if device_id := async_entity_id_to_device_id(self.hass, self.lock_entity_id):
-            return device_id
-        device = dr.async_get(self.hass).async_get_device_by_identifier(
-            (DOMAIN, self.entry.entry_id), self.entry.entry_id
-        )
-        return device.id if device else None
+        return lock_device_id(self.hass, self.entry.entry_id, self.lock_entity_id)
 
     def grant_event_base(self, grant: Grant) -> dict[str, Any]:
         """Return the data every event about a grant on this lock carries."""
@@ -204,10 +198,11 @@ class LockNotices:
     ) -> None:
         """Raise the lock's repair issue ``key`` while ``active``, delete it after."""
         issue_id = f"{key}_{self.entry.entry_id}"
-        if self._repairs.get(key) == active and not active:
-            return  # nothing to delete; an active issue is refreshed (names may change)
-        self._repairs[key] = active
-        if not active:
+        wanted = {"lock": self.lock_name, **placeholders} if active else None
+        if key in self._repairs and self._repairs[key] == wanted:
+            return  # raised with these words, or cleared, already
+        self._repairs[key] = wanted
+        if wanted is None:
             ir.async_delete_issue(self.hass, DOMAIN, issue_id)
             return
         ir.async_create_issue(
@@ -217,7 +212,7 @@ class LockNotices:
             is_fixable=False,
             severity=severity,
             translation_key=key,
-            translation_placeholders={"lock": self.lock_name, **placeholders},
+            translation_placeholders=wanted,
         )
 
 

@@ -18,9 +18,8 @@ class CodeIssued:
     slot: int | None
     issued_at: datetime
     reissued: bool
-    previously_used: bool = (
-        False  # a backup code a previous guest held (no fresh one left)
-    )
+    # A backup code a previous guest held (no fresh one was left).
+    previously_used: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -29,7 +29,6 @@ def lock_summary(coordinator: LockCoordinator) -> dict[str, Any]:
     """Describe one lock: reachability, pool health, slots, writes."""
     engine = coordinator.engine
     layout = engine.layout
-    health = engine.health()
     online = coordinator.online
     offline_reason = None
     if not online:
@@ -48,16 +47,10 @@ def lock_summary(coordinator: LockCoordinator) -> dict[str, Any]:
         "online": online,
         "offline_reason": offline_reason,
         "pool": {
-            "size": health.size,
-            "ready": health.ready,
-            "in_use": health.in_use,
-            "failed": health.failed,
+            **engine.health().as_dict(),
             "rotating": sum(
                 1 for p in engine.state.pool if p.status is PoolStatus.ROTATING
             ),
-            "empty": health.empty,
-            "partial": health.partial,
-            "many_active": health.many_active,
         },
         "supports_pool": layout.supports_pool,
         "code_length": layout.code_length,

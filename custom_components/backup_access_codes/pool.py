@@ -15,9 +15,8 @@ class PoolStatus(StrEnum):
     PROGRAMMED = "programmed"  # on the lock, ready to be issued
     FAILED = "failed"  # the latest attempt to program it failed
     ISSUED = "issued"  # in use by a grant
-    ROTATING = (
-        "rotating"  # old code still on the lock, ``next_code`` waits to replace it
-    )
+    # The old code is still on the lock; ``next_code`` waits to replace it.
+    ROTATING = "rotating"
 
 
 @dataclass(slots=True)
@@ -99,6 +98,18 @@ class PoolHealth:
     def many_active(self) -> bool:
         """Warning: more than 75% of the pool is in use by guests."""
         return self.in_use > MANY_ACTIVE_SHARE * self.size
+
+    def as_dict(self) -> dict[str, int | bool]:
+        """The counts and the three flags, as diagnostics and the panel show them."""
+        return {
+            "size": self.size,
+            "ready": self.ready,
+            "in_use": self.in_use,
+            "failed": self.failed,
+            "empty": self.empty,
+            "partial": self.partial,
+            "many_active": self.many_active,
+        }
 
 
 def pool_health(pool: list[PoolCode]) -> PoolHealth:

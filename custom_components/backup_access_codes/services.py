@@ -21,6 +21,7 @@ from .const import (
 from .grant_actions import (
     as_utc,
     coordinator_for,
+    coordinators_for,
     create_grant,
     delete_grant,
     grant_by_id,
@@ -87,10 +88,7 @@ def async_setup_services(hass: HomeAssistant) -> None:
     """Register the integration's actions."""
 
     async def create_access_grant(call: ServiceCall) -> dict[str, Any]:
-        lock_ids: list[str] = list(dict.fromkeys(call.data[CONF_LOCK_ENTITY_ID]))
-        if not lock_ids:
-            raise invalid("no_lock_given")
-        coordinators = [coordinator_for(hass, lock_id) for lock_id in lock_ids]
+        coordinators = coordinators_for(hass, call.data[CONF_LOCK_ENTITY_ID])
         starts_at = as_utc(call.data[ATTR_STARTS_AT])
         ends_at = as_utc(call.data[ATTR_ENDS_AT])
         if (key := call.data.get(ATTR_IDEMPOTENCY_KEY)) is not None:

@@ -14,6 +14,7 @@ from homeassistant.util import dt as dt_util
 from .const import DOMAIN
 from .engine import LockEngine
 from .providers import LockProvider, ProviderError
+from .providers.base import async_wait
 from .providers.windows import Window, WindowRefusedError, windowed
 from .slots import NextStep, SlotWrite, WriteFailure
 from .store import StateStorage
@@ -35,7 +36,7 @@ class SlotWriter:
         may_write: Callable[[], bool],
         after_write: Callable[[], None],
         when_done: Callable[[], None],
-        window_refused: Callable[[WindowRefusedError], None] = lambda _err: None,
+        window_refused: Callable[[WindowRefusedError], None],
     ) -> None:
         """``may_write`` says the lock may be called now; the callbacks follow progress.
 
@@ -75,7 +76,7 @@ class SlotWriter:
                 await self._async_write(write, deadline)
                 self._after_write()
                 if self.provider.min_gap:
-                    await self._async_pause(self.provider.min_gap)
+                    await async_wait(self.hass, self.provider.min_gap)
         finally:
             self.running = False
         self._when_done()
@@ -182,21 +183,6 @@ class SlotWriter:
                 next_step,
             )
         self._failing = True
-
-    async def _async_pause(self, seconds: float) -> None:
-        """Wait on Home Assistant's timers (so simulated time drives it too)."""
-        done: asyncio.Future[None] = self.hass.loop.create_future()
-
-        @callback
-        def wake(_now: datetime) -> None:
-            if not done.done():
-                done.set_result(None)
-
-        unsub = async_call_later(self.hass, seconds, wake)
-        try:
-            await done
-        finally:
-            unsub()
 
 
 def _after(moment: datetime | None, now: datetime) -> str:

@@ -57,11 +57,6 @@ class WriteFailure:
     next_step: NextStep
     retry_at: datetime | None
 
-    @property
-    def attempt_over(self) -> bool:
-        """Return True when the write's attempt is over (marked failed)."""
-        return self.next_step is not NextStep.RETRY
-
 
 class SlotReconciler:
     """Turns the difference between desired and known slot contents into writes."""

@@ -22,6 +22,8 @@ STORAGE_VERSION = 1
 # tries and failed attempts (was: failed tries); a grant's "issue_failed" flag (set once
 # per grant) became "no_code", the cause of an issue_failed episode that is still open;
 # pool codes say whether a guest held them ("used"), told codes whether an earlier guest did.
+# Since, without a new version (optional, read as absent): each lock's lock-kept "windows"
+# and "keeps_windows", a grant's "window_failed".
 STORAGE_MINOR_VERSION = 4
 STORAGE_KEY = DOMAIN
 

@@ -31,6 +31,7 @@ from .const import (
 from .grant_actions import (
     as_utc,
     coordinator_for,
+    coordinators_for,
     create_grant,
     delete_grant,
     grant_by_id,
@@ -266,10 +267,7 @@ def ws_create_grant(
     hass: HomeAssistant, connection: websocket_api.ActiveConnection, msg: dict[str, Any]
 ) -> None:
     """Create a grant as ``create_access_grant`` does; answer without its code."""
-    lock_ids: list[str] = list(dict.fromkeys(msg[CONF_LOCK_ENTITY_ID]))
-    if not lock_ids:
-        raise invalid("unknown_lock", lock_entity_id="")
-    coordinators = [coordinator_for(hass, lock_id) for lock_id in lock_ids]
+    coordinators = coordinators_for(hass, msg[CONF_LOCK_ENTITY_ID])
     grant = create_grant(
         hass,
         coordinators,

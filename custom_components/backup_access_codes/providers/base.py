@@ -38,9 +38,8 @@ class ProviderError(Exception):
 class Capacity:
     """What a lock can hold, as far as its stack tells."""
 
-    slots: int | None = (
-        None  # user code slots 1..slots; None when the stack does not say
-    )
+    # User code slots 1..slots; None when the stack does not say.
+    slots: int | None = None
     min_length: int = 4
     max_length: int = 8
 
@@ -60,11 +59,12 @@ class LockProvider(Protocol):
     # Seconds between two calls to the same lock (mesh networks need a breath).
     min_gap: float
 
-    def is_online(self) -> bool:
-        """Return False when the provider knows the lock is unreachable."""
-
     def offline_reason(self) -> str | None:
-        """Return why the provider knows the lock is unreachable (e.g. ``dead_node``)."""
+        """Return why the provider knows the lock is unreachable (e.g. ``dead_node``).
+
+        None while it knows nothing against it: the lock entity's own availability
+        decides then.
+        """
 
     def async_start(self, on_change: Callable[[], None]) -> Callable[[], None]:
         """Start watching the lock; call ``on_change`` when reachability may have changed."""
@@ -99,10 +99,6 @@ class BaseProvider:
         # A set or clear may be several calls: never interleave two on one lock, even
         # across a reload that makes a new provider while an old call still runs.
         self._busy = call_guard(hass, lock_entity_id)
-
-    def is_online(self) -> bool:
-        """Return False when the provider knows the lock is unreachable."""
-        return self.offline_reason() is None
 
     def offline_reason(self) -> str | None:
         """Know nothing beyond the lock entity's own availability."""
@@ -173,6 +169,32 @@ async def call_with_timeout[T](hass: HomeAssistant, call: Coroutine[Any, Any, T]
         unsub()
 
 
+async def async_wait(
+    hass: HomeAssistant, seconds: float, until: asyncio.Future[Any] | None = None
+) -> None:
+    """Wait ``seconds`` on Home Assistant's timers, or less if ``until`` is done first.
+
+    Never ``asyncio.sleep``: simulated time drives these waits in tests, as a clock
+    change does in real life.
+    """
+    done: asyncio.Future[None] = hass.loop.create_future()
+
+    @callback
+    def finish(_when_or_until: object) -> None:
+        if not done.done():
+            done.set_result(None)
+
+    unsub = async_call_later(hass, seconds, finish)
+    if until is not None:
+        until.add_done_callback(finish)
+    try:
+        await done
+    finally:
+        unsub()
+        if until is not None:
+            until.remove_done_callback(finish)
+
+
 def scrub(text: str, secret: str | None) -> str:
     """Hide a code that an error text may quote (a lock integration's own message).
 
@@ -189,6 +211,29 @@ def scrub(text: str, secret: str | None) -> str:
 def describe_error(err: BaseException) -> str:
     """Return an error's text, or its type when it has none."""
     return str(err) or type(err).__name__
+
+
+async def call_stack[T](
+    hass: HomeAssistant,
+    call: Coroutine[Any, Any, T],
+    failure: str,
+    *,
+    secret: str | None = None,
+) -> T:
+    """Await a call into a lock stack's own client; every failure becomes a ProviderError.
+
+    For what Home Assistant's actions do not offer (schedules, the lock's clock): the
+    error says ``failure`` and then why (or that it timed out), never ``secret``, and is
+    transient: the write is tried again later.
+    """
+    try:
+        return await call_with_timeout(hass, call)
+    except TimeoutError:
+        raise ProviderError(f"{failure} (timed out)") from None
+    except Exception as err:  # noqa: BLE001 - any failure of the client or the lock
+        raise ProviderError(
+            f"{failure}: {scrub(describe_error(err), secret)}"
+        ) from None
 
 
 async def call_action(

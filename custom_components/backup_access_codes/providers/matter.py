@@ -28,12 +28,11 @@ from homeassistant.exceptions import (
 from homeassistant.helpers import entity_registry as er
 
 from .base import BaseProvider, Capacity, ProviderError
-from .matter_schedule import MatterSchedules, refuse_unless_schedules
+from .matter_schedule import MATTER_DOMAIN, MatterSchedules, refuse_unless_schedules
 from .windows import Window, WindowCapability, require_trusted
 
 _LOGGER = logging.getLogger(__name__)
 
-MATTER_DOMAIN = "matter"
 CREDENTIAL_TYPE_PIN = "pin"
 # The user a windowed PIN is added for: the lock refuses its PIN outside its schedules.
 USER_TYPE_YEAR_DAY = "year_day_schedule_user"

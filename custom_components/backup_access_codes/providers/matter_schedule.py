@@ -33,7 +33,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr, entity_registry as er
 from homeassistant.util import dt as dt_util
 
-from .base import ProviderError, call_with_timeout, describe_error
+from .base import ProviderError, call_stack, describe_error
 from .windows import (
     ClockStatus,
     Window,
@@ -278,21 +278,30 @@ class MatterSchedules:
         from chip.clusters import Objects as clusters  # noqa: N813
 
         time_sync = clusters.TimeSynchronization
+
+        async def set_utc_time() -> None:
+            try:
+                await lock.client.send_device_command(
+                    node_id=lock.node.node_id,
+                    endpoint_id=ROOT_ENDPOINT,
+                    command=time_sync.Commands.SetUTCTime(
+                        UTCTime=to_matter_epoch_us(now),
+                        granularity=time_sync.Enums.GranularityEnum(
+                            SECONDS_GRANULARITY
+                        ),
+                    ),
+                )
+            except Exception as err:  # noqa: BLE001 - refused; a timeout still fails
+                # A lock that refuses the time (TimeNotAccepted) keeps a clock it does
+                # not trust us to set: windows stay off, nothing else is wrong.
+                _LOGGER.debug(
+                    "%s refused to set the clock: %s",
+                    self.lock_entity_id,
+                    describe_error(err),
+                )
+
         _LOGGER.info("Setting the clock of %s", self.lock_entity_id)
-        await self._send(
-            "set the clock",
-            lock.client.send_device_command(
-                node_id=lock.node.node_id,
-                endpoint_id=ROOT_ENDPOINT,
-                command=time_sync.Commands.SetUTCTime(
-                    UTCTime=to_matter_epoch_us(now),
-                    granularity=time_sync.Enums.GranularityEnum(SECONDS_GRANULARITY),
-                ),
-            ),
-            # A lock that refuses the time (TimeNotAccepted) keeps a clock it does not
-            # trust us to set: windows stay off, nothing else is wrong.
-            refused_ok=True,
-        )
+        await self._send("set the clock", set_utc_time())
 
     # ----- schedules
 
@@ -344,26 +353,11 @@ class MatterSchedules:
             ),
         )
 
-    async def _send(self, what: str, call: Any, *, refused_ok: bool = False) -> Any:
+    async def _send(self, what: str, call: Any) -> Any:
         """Await a Matter server call; every failure becomes a transient ProviderError."""
-        try:
-            return await call_with_timeout(self.hass, call)
-        except TimeoutError:
-            raise ProviderError(
-                f"{self.lock_entity_id}: could not {what} (timed out)"
-            ) from None
-        except Exception as err:  # noqa: BLE001 - any failure of the server or the lock
-            if refused_ok:
-                _LOGGER.debug(
-                    "%s refused to %s: %s",
-                    self.lock_entity_id,
-                    what,
-                    describe_error(err),
-                )
-                return None
-            raise ProviderError(
-                f"{self.lock_entity_id}: could not {what}: {describe_error(err)}"
-            ) from None
+        return await call_stack(
+            self.hass, call, f"{self.lock_entity_id}: could not {what}"
+        )
 
 
 def refuse_unless_schedules(lock: MatterLock, lock_entity_id: str) -> None:

@@ -23,10 +23,9 @@ from homeassistant.exceptions import HomeAssistantError, ServiceNotFound
 from homeassistant.helpers import entity_registry as er
 
 from .base import BaseProvider, Capacity, ProviderError
-from .schlage_schedule import SchlageSchedules
+from .schlage_schedule import SCHLAGE_DOMAIN, SchlageSchedules, normalize
 from .windows import Window, WindowCapability
 
-SCHLAGE_DOMAIN = "schlage"
 NAME_PREFIX = "Guest"
 _NAME_RE = re.compile(rf"{NAME_PREFIX.lower()} (\d+)")
 
@@ -44,14 +43,9 @@ def code_name(slot: int) -> str:
     return f"{NAME_PREFIX} {slot}"
 
 
-def _normalize(name: str) -> str:
-    """Compare names as the Schlage integration does."""
-    return name.lower().strip()
-
-
 def slot_from_name(name: str) -> int | None:
     """Return the slot a Schlage code name stands for, or None for other names."""
-    match = _NAME_RE.fullmatch(_normalize(name))
+    match = _NAME_RE.fullmatch(normalize(name))
     return int(match.group(1)) if match else None
 
 
@@ -149,12 +143,12 @@ class SchlageProvider(BaseProvider):
 
     @staticmethod
     def _named(codes: dict[str, Any], name: str) -> list[dict[str, Any]]:
-        wanted = _normalize(name)
+        wanted = normalize(name)
         return [
             entry
             for entry in codes.values()
             if isinstance(entry, dict)
-            and _normalize(str(entry.get("name", ""))) == wanted
+            and normalize(str(entry.get("name", ""))) == wanted
         ]
 
     async def _codes(self) -> dict[str, Any]:

@@ -19,7 +19,7 @@ from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import entity_registry as er
 
-from .base import ProviderError, call_with_timeout, describe_error, scrub
+from .base import ProviderError, call_stack
 from .windows import (
     ClockStatus,
     Window,
@@ -167,17 +167,12 @@ class SchlageSchedules:
         async def in_executor() -> Any:
             return await self.hass.async_add_executor_job(job)
 
-        try:
-            return await call_with_timeout(self.hass, in_executor())
-        except TimeoutError:
-            raise ProviderError(
-                f"{self.lock_entity_id}: could not {what} (timed out)"
-            ) from None
-        except Exception as err:  # noqa: BLE001 - cloud, auth and connection failures
-            raise ProviderError(
-                f"{self.lock_entity_id}: could not {what}: "
-                f"{scrub(describe_error(err), secret)}"
-            ) from None
+        return await call_stack(
+            self.hass,
+            in_executor(),
+            f"{self.lock_entity_id}: could not {what}",
+            secret=secret,
+        )
 
 
 def _seconds(schedule: Any) -> tuple[int, int]:

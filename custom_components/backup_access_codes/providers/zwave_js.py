@@ -19,11 +19,11 @@ command class the lock speaks:
   with ``zwave_js.get_users``; capacity from ``zwave_js.get_credential_capabilities``.
 
 Reachability comes from the node itself: a dead node keeps its lock entity available, so
-``is_online()`` is False while the node is dead. zwave-js announces a return with the
-node's "alive" event, sent before anything else the node says (``Driver.handleRequest``
-marks a dead node alive on any frame from it, ``Driver.handleSerialAPICommandResult``
-when a command to it, a ping, succeeds); a "ready" event carries the status in a full
-node dump. The provider follows all of them. A lock that comes back without a word
+``offline_reason()`` is ``dead_node`` while the node is dead. zwave-js announces a return
+with the node's "alive" event, sent before anything else the node says
+(``Driver.handleRequest`` marks a dead node alive on any frame from it,
+``Driver.handleSerialAPICommandResult`` when a command to it, a ping, succeeds); a "ready"
+event carries the status in a full node dump. The provider follows all of them. A lock that comes back without a word
 (a battery lock marked dead after one failed command may stay silent for hours) is
 found by pinging its node while it stays dead: after a minute, then doubling to an hour.
 
@@ -54,7 +54,15 @@ from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.dispatcher import async_dispatcher_connect
 from homeassistant.helpers.event import async_call_later, async_track_state_change_event
 
-from .base import BaseProvider, Capacity, ProviderError, call_action, call_with_timeout
+from .base import (
+    BaseProvider,
+    Capacity,
+    ProviderError,
+    async_wait,
+    call_action,
+    call_with_timeout,
+    describe_error,
+)
 
 if TYPE_CHECKING:
     from zwave_js_server.model.node import Node
@@ -183,23 +191,8 @@ class _SlotWatch:
 
     async def wait(self, seconds: float) -> Outcome:
         """Return what happened, or "timeout" after ``seconds`` on Home Assistant's timers."""
-        if self.outcome.done():
-            return self.outcome.result()
-        timer = self.hass.loop.create_future()
-
-        @callback
-        def expire(_now: datetime) -> None:
-            if not timer.done():
-                timer.set_result(None)
-
-        unsub = async_call_later(self.hass, seconds, expire)
-        try:
-            await asyncio.wait(
-                (self.outcome, timer), return_when=asyncio.FIRST_COMPLETED
-            )
-        finally:
-            unsub()
-            timer.cancel()
+        if not self.outcome.done():
+            await async_wait(self.hass, seconds, self.outcome)
         return self.outcome.result() if self.outcome.done() else "timeout"
 
 
@@ -660,8 +653,9 @@ def _entity_response(response: Any, entity_id: str) -> dict[str, Any]:
 
 
 def _describe(err: BaseException) -> str:
+    """The error's text, and Home Assistant's translation key (what _is_permanent reads)."""
     key = getattr(err, "translation_key", None)
-    text = str(err) or type(err).__name__
+    text = describe_error(err)
     return f"{text} ({key})" if key else text
 
 

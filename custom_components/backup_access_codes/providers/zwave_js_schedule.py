@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any
 
 from homeassistant.util import dt as dt_util
 
-from .base import ProviderError, call_with_timeout, describe_error
+from .base import ProviderError, call_stack
 from .windows import (
     ClockStatus,
     Window,
@@ -303,11 +303,6 @@ class ZwaveJSScheduleProvider(ZwaveJSProvider):
         return answer
 
     async def _send(self, what: str, call: Any) -> Any:
-        try:
-            return await call_with_timeout(self.hass, call)
-        except TimeoutError:
-            raise ProviderError(f"{self.lock_entity_id}: {what} timed out") from None
-        except Exception as err:  # noqa: BLE001 - any failure of zwave-js or the lock
-            raise ProviderError(
-                f"{self.lock_entity_id}: {what} failed: {describe_error(err)}"
-            ) from None
+        return await call_stack(
+            self.hass, call, f"{self.lock_entity_id}: {what} failed"
+        )
