@@ -1,5 +1,6 @@
 """Backup Access Codes: a guest always gets a working door code."""
 
+from functools import partial
 import logging
 
 from homeassistant.const import Platform
@@ -67,17 +68,11 @@ async def async_setup_entry(
     # The lock's own device, or None when it sits on the one made for it (or none).
     source_device_id = async_setup_lock_device(coordinator)
 
-    def follow_renamed_lock(new_entity_id: str) -> None:
-        hass.config_entries.async_update_entry(
-            entry, data={**entry.data, CONF_LOCK_ENTITY_ID: new_entity_id}
-        )
-        hass.config_entries.async_schedule_reload(entry.entry_id)
-
     entry.async_on_unload(
         async_handle_source_entity_changes(
             hass,
             helper_config_entry_id=entry.entry_id,
-            set_source_entity_id_or_uuid=follow_renamed_lock,
+            set_source_entity_id_or_uuid=partial(_follow_renamed_lock, hass, entry),
             source_device_id=source_device_id,
             source_entity_id_or_uuid=lock_entity_id,
         )
@@ -88,6 +83,16 @@ async def async_setup_entry(
         calendar_sync.async_start()
     await async_register_panel(hass)
     return True
+
+
+def _follow_renamed_lock(
+    hass: HomeAssistant, entry: BackupAccessCodesConfigEntry, new_entity_id: str
+) -> None:
+    """The lock's entity id was renamed: follow it."""
+    hass.config_entries.async_update_entry(
+        entry, data={**entry.data, CONF_LOCK_ENTITY_ID: new_entity_id}
+    )
+    hass.config_entries.async_schedule_reload(entry.entry_id)
 
 
 def _calendar_sync(

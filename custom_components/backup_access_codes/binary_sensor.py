@@ -12,7 +12,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .coordinator import LockCoordinator
-from .entity import BackupAccessCodesEntity
+from .entity import PoolEntity
 from .pool import PoolHealth
 from .runtime import BackupAccessCodesConfigEntry
 
@@ -65,7 +65,7 @@ async def async_setup_entry(
     )
 
 
-class PoolProblemSensor(BackupAccessCodesEntity, BinarySensorEntity):
+class PoolProblemSensor(PoolEntity, BinarySensorEntity):
     """On while the pool has this problem."""
 
     entity_description: PoolProblemDescription

@@ -143,7 +143,7 @@ class AccessGrantsCalendar(BackupAccessCodesEntity, CalendarEntity):
     async def async_added_to_hass(self) -> None:
         """Follow the lock's evaluations (grants change without the pool changing).
 
-        The base entity's coordinator listener is not used: it fires on pool changes only.
+        Not a PoolEntity: the coordinator writes those on pool changes only.
         """
         router = self.hass.data.get(DATA_ROUTER)
         if router is None:

@@ -13,6 +13,7 @@ from homeassistant.core import (
     callback,
 )
 from homeassistant.helpers.dispatcher import async_dispatcher_send
+from homeassistant.helpers.entity import Entity
 from homeassistant.helpers.event import (
     async_track_point_in_utc_time,
     async_track_state_change_event,
@@ -97,14 +98,15 @@ class LockCoordinator:
             self.engine,
             provider,
             storage,
-            may_write=lambda: self._started and self.online,
+            may_write=self._may_write,
             after_write=self.async_update,
             when_done=self._async_writes_done,
             window_refused=self.windows.refused,
         )
         self.online = False
         self._started = False
-        self._listeners: list[CALLBACK_TYPE] = []
+        # The pool entities, written when what they show changes (entity.py adds them).
+        self.entities: list[Entity] = []
         self._unsub_timer: CALLBACK_TYPE | None = None
         self._last_shown: tuple[object, ...] = ()
         self._timer_at: datetime | None = None
@@ -145,11 +147,8 @@ class LockCoordinator:
             self._unsub_timer = None
         self._timer_at = None
 
-    @callback
-    def async_add_listener(self, update: CALLBACK_TYPE) -> CALLBACK_TYPE:
-        """Call ``update`` whenever what the entities show changes; return the remover."""
-        self._listeners.append(update)
-        return lambda: self._listeners.remove(update)
+    def _may_write(self) -> bool:
+        return self._started and self.online
 
     @property
     def lock_name(self) -> str:
@@ -233,8 +232,8 @@ class LockCoordinator:
         # Entities only show the pool: most updates (a grant created, a timer) leave it as is.
         if (shown := self._shown()) != self._last_shown:
             self._last_shown = shown
-            for update in list(self._listeners):
-                update()
+            for entity in list(self.entities):
+                entity.async_write_ha_state()
         async_dispatcher_send(self.hass, SIGNAL_CHANGED, self.entry.entry_id)
 
     @callback

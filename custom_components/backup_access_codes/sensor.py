@@ -7,7 +7,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .coordinator import LockCoordinator
-from .entity import BackupAccessCodesEntity
+from .entity import PoolEntity
 from .pool import PoolStatus
 from .runtime import BackupAccessCodesConfigEntry
 
@@ -26,7 +26,7 @@ async def async_setup_entry(
     )
 
 
-class AvailableBackupCodesSensor(BackupAccessCodesEntity, SensorEntity):
+class AvailableBackupCodesSensor(PoolEntity, SensorEntity):
     """Fresh pool codes ready on the lock."""
 
     _attr_state_class = SensorStateClass.MEASUREMENT
@@ -50,7 +50,7 @@ class AvailableBackupCodesSensor(BackupAccessCodesEntity, SensorEntity):
         }
 
 
-class IssuedBackupCodesSensor(BackupAccessCodesEntity, SensorEntity):
+class IssuedBackupCodesSensor(PoolEntity, SensorEntity):
     """Pool codes in use by guests, and who holds them."""
 
     _attr_state_class = SensorStateClass.MEASUREMENT

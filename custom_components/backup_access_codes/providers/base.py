@@ -82,6 +82,10 @@ class LockProvider(Protocol):
         """Empty ``slot``; return True if confirmed. Raise ProviderError on failure."""
 
 
+def _nothing_to_stop() -> None:
+    """Stop watching nothing (one function for every provider, not one each)."""
+
+
 class BaseProvider:
     """Defaults for a provider that has nothing to watch and cannot tell its capacity."""
 
@@ -106,7 +110,7 @@ class BaseProvider:
 
     def async_start(self, on_change: Callable[[], None]) -> Callable[[], None]:
         """Watch nothing."""
-        return lambda: None
+        return _nothing_to_stop
 
     async def async_capacity(self) -> Capacity | None:
         """Cannot tell."""
